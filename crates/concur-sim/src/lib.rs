@@ -1,0 +1,1 @@
+//! Local SAP Concur API simulator with a deterministic synthetic company, for demos, tests and benchmarks.

@@ -1,0 +1,88 @@
+//! Stable identifiers.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A stable service identifier: a lowercase slug such as `zoom` or `microsoft-365`.
+///
+/// Slugs use `a-z`, `0-9` and `-`, start with a letter or digit and are 1..=64 bytes long.
+/// The same product always has the same id on every run and in every export.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct ServiceId(String);
+
+/// Error returned when a string is not a valid [`ServiceId`] slug.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid service id {0:?}: expected a lowercase slug of a-z, 0-9 and '-' (1 to 64 bytes)")]
+pub struct InvalidServiceId(pub String);
+
+impl ServiceId {
+    /// Validates and wraps a slug.
+    ///
+    /// # Errors
+    /// [`InvalidServiceId`] when `s` is empty, longer than 64 bytes, or contains anything
+    /// but `a-z`, `0-9` and `-`, or starts with `-`.
+    pub fn new(s: impl Into<String>) -> Result<Self, InvalidServiceId> {
+        let s = s.into();
+        let ok = !s.is_empty()
+            && s.len() <= 64
+            && !s.starts_with('-')
+            && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if ok { Ok(Self(s)) } else { Err(InvalidServiceId(s)) }
+    }
+
+    /// The slug.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for ServiceId {
+    type Error = InvalidServiceId;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Self::new(s)
+    }
+}
+
+impl From<ServiceId> for String {
+    fn from(id: ServiceId) -> String {
+        id.0
+    }
+}
+
+impl fmt::Display for ServiceId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::str::FromStr for ServiceId {
+    type Err = InvalidServiceId;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::new(s)
+    }
+}
+
+/// A stable cost identifier, derived from the connection's configured identity and the
+/// source record id (see [`CostId::derive`]). Same record, same id on every run.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct CostId(String);
+
+impl CostId {
+    /// Wraps an id that was derived earlier (for example read back from a store).
+    pub fn from_raw(s: impl Into<String>) -> Self {
+        Self(s.into())
+    }
+
+    /// The id as a string.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for CostId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
