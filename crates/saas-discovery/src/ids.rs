@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+use crate::CostSourceKind;
+
 /// A stable service identifier: a lowercase slug such as `zoom` or `microsoft-365`.
 ///
 /// Slugs use `a-z`, `0-9` and `-`, start with a letter or digit and are 1..=64 bytes long.
@@ -27,8 +29,13 @@ impl ServiceId {
         let ok = !s.is_empty()
             && s.len() <= 64
             && !s.starts_with('-')
-            && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-        if ok { Ok(Self(s)) } else { Err(InvalidServiceId(s)) }
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if ok {
+            Ok(Self(s))
+        } else {
+            Err(InvalidServiceId(s))
+        }
     }
 
     /// The slug.
@@ -78,6 +85,37 @@ impl CostId {
     /// The id as a string.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// Derives the stable id of a cost record.
+    ///
+    /// * `connection_id`: the connection's *configured* identity (for example the name the
+    ///   operator gave the Concur connection, or the company UUID). Never a URL, never a token
+    ///   field, never anything optional that can appear or disappear between runs.
+    /// * `kind`: which kind of source record it is (an entry and an invoice may share numbers).
+    /// * `record_id`: the source's own record id exactly as sent (e.g. Concur `EntryID`,
+    ///   `ItemizationID`, invoice `ID`).
+    ///
+    /// Result: `c_` followed by the first 32 lowercase hex digits (128 bits) of SHA-256 over a
+    /// length-prefixed encoding: for each of the parts `"saas-discovery/cost/v1"`,
+    /// `connection_id`, `kind.as_str()`, `record_id`, the byte length as a big-endian `u64`
+    /// followed by the UTF-8 bytes. The encoding is unambiguous (`("a","bc")` and `("ab","c")`
+    /// differ) and stable: same inputs, same id on every run and every machine.
+    pub fn derive(connection_id: &str, kind: CostSourceKind, record_id: &str) -> Self {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        for part in [
+            "saas-discovery/cost/v1",
+            connection_id,
+            kind.as_str(),
+            record_id,
+        ] {
+            h.update((part.len() as u64).to_be_bytes());
+            h.update(part.as_bytes());
+        }
+        let digest = h.finalize();
+        let hex = hex::encode(digest);
+        Self(format!("c_{}", &hex[..32]))
     }
 }
 
