@@ -1,2 +1,5 @@
-//! placeholder
-fn main() {}
+//! The `concur-smp` binary; everything lives in the library (`concur_smp`).
+
+fn main() -> std::process::ExitCode {
+    concur_smp::main_entry()
+}

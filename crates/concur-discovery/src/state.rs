@@ -1,0 +1,279 @@
+//! The checkpoint: resume cursor plus what earlier runs emitted (for retractions, findings,
+//! unmatched spend and cross-source de-duplication).
+//!
+//! JSON shape (version 1), stored verbatim by the sink:
+//! `{"v":1,"system":"concur","connection_id":"acme","cursor":"2026-11-15T00:00:00",
+//!   "invoice_cursor":…,"reports":{"<ReportID>":{"costs":[…],"unmatched":[…]}},
+//!   "invoices":{"<ID>":{…}},"services":{"zoom":{"confidence":0.95,"evidence":[…]}}}`.
+
+use std::collections::BTreeMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use saas_discovery::{
+    Checkpoint, Cost, CostId, CostSourceKind, DiscoveryError, Evidence, Money, ServiceId, SourceRef,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::mapping::{MAX_EVIDENCE, SYSTEM, UnmatchedItem};
+
+/// Current checkpoint format version.
+pub(crate) const VERSION: u32 = 1;
+
+/// What is remembered of one emitted (or merged) cost.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(crate) struct CostSummary {
+    /// Cost id.
+    pub id: CostId,
+    /// Service.
+    #[serde(rename = "s")]
+    pub service: ServiceId,
+    /// Owner login.
+    #[serde(rename = "o")]
+    pub owner: String,
+    /// Transaction date.
+    #[serde(rename = "d")]
+    pub date: NaiveDate,
+    /// Transaction amount.
+    #[serde(rename = "a")]
+    pub amount: Money,
+    /// Entry id.
+    #[serde(rename = "e")]
+    pub entry_id: String,
+    /// Itemization id, for itemizations.
+    #[serde(rename = "i", default, skip_serializing_if = "Option::is_none")]
+    pub itemization_id: Option<String>,
+    /// The invoice id this line was merged into (cross-source de-duplication): the cost was
+    /// not emitted under its own id.
+    #[serde(rename = "m", default, skip_serializing_if = "Option::is_none")]
+    pub merged_into: Option<String>,
+}
+
+impl CostSummary {
+    pub(crate) fn of(cost: &Cost) -> Self {
+        Self {
+            id: cost.id.clone(),
+            service: cost.service_id.clone(),
+            owner: cost.owner.login_id.clone(),
+            date: cost.date,
+            amount: cost.amount,
+            entry_id: cost.source.entry_id.clone().unwrap_or_default(),
+            itemization_id: cost.source.itemization_id.clone(),
+            merged_into: None,
+        }
+    }
+
+    /// The source reference of the expense line.
+    pub(crate) fn source_ref(&self, report_id: &str) -> SourceRef {
+        match &self.itemization_id {
+            Some(i) => SourceRef::new(SYSTEM, CostSourceKind::Itemization)
+                .with_report_id(report_id)
+                .with_entry_id(self.entry_id.clone())
+                .with_itemization_id(i.clone()),
+            None => SourceRef::new(SYSTEM, CostSourceKind::ExpenseEntry)
+                .with_report_id(report_id)
+                .with_entry_id(self.entry_id.clone()),
+        }
+    }
+}
+
+/// What one report contributed.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct ReportState {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub costs: Vec<CostSummary>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unmatched: Vec<UnmatchedItem>,
+}
+
+/// What one invoice contributed (invoices are few; the full cost is kept so that a later
+/// matching expense line can be merged into it).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct InvoiceState {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<Cost>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unmatched: Option<UnmatchedItem>,
+    /// `(report id, expense cost id)` merged into this invoice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged: Option<(String, CostId)>,
+}
+
+/// Accumulated match information of a service.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct ServiceState {
+    pub confidence: f64,
+    #[serde(default)]
+    pub evidence: Vec<Evidence>,
+}
+
+fn evidence_key(e: &Evidence) -> (String, String, String, String) {
+    (
+        format!("{:?}", e.kind),
+        e.field.clone().unwrap_or_default(),
+        e.value.clone(),
+        e.detail.clone().unwrap_or_default(),
+    )
+}
+
+impl ServiceState {
+    /// Order-independent merge: max confidence, evidence union (sorted, bounded).
+    pub(crate) fn absorb(&mut self, confidence: f64, evidence: &[Evidence]) {
+        if confidence > self.confidence {
+            self.confidence = confidence;
+        }
+        for e in evidence {
+            if !self.evidence.contains(e) {
+                self.evidence.push(e.clone());
+            }
+        }
+        self.evidence.sort_by_key(evidence_key);
+        self.evidence.truncate(MAX_EVIDENCE);
+    }
+}
+
+/// The whole checkpoint state.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(crate) struct State {
+    pub v: u32,
+    pub system: String,
+    pub connection_id: String,
+    /// Expense windows are complete up to this `modifiedDateBefore` (exclusive).
+    #[serde(default)]
+    pub cursor: Option<NaiveDateTime>,
+    /// Invoices are complete up to this time.
+    #[serde(default)]
+    pub invoice_cursor: Option<NaiveDateTime>,
+    #[serde(default)]
+    pub reports: BTreeMap<String, ReportState>,
+    #[serde(default)]
+    pub invoices: BTreeMap<String, InvoiceState>,
+    #[serde(default)]
+    pub services: BTreeMap<ServiceId, ServiceState>,
+}
+
+impl State {
+    pub(crate) fn new(connection_id: &str) -> Self {
+        Self {
+            v: VERSION,
+            system: SYSTEM.to_owned(),
+            connection_id: connection_id.to_owned(),
+            cursor: None,
+            invoice_cursor: None,
+            reports: BTreeMap::new(),
+            invoices: BTreeMap::new(),
+            services: BTreeMap::new(),
+        }
+    }
+
+    /// Reads a checkpoint produced by this source for this connection.
+    pub(crate) fn from_checkpoint(
+        c: &Checkpoint,
+        connection_id: &str,
+    ) -> Result<Self, DiscoveryError> {
+        let s: State = serde_json::from_value(c.as_value().clone()).map_err(|e| {
+            DiscoveryError::InvalidCheckpoint(format!("not a concur checkpoint: {e}"))
+        })?;
+        if s.v != VERSION || s.system != SYSTEM {
+            return Err(DiscoveryError::InvalidCheckpoint(format!(
+                "unsupported checkpoint (system {:?}, version {})",
+                s.system, s.v
+            )));
+        }
+        if s.connection_id != connection_id {
+            return Err(DiscoveryError::InvalidCheckpoint(format!(
+                "checkpoint belongs to connection {:?}, not {:?}",
+                s.connection_id, connection_id
+            )));
+        }
+        Ok(s)
+    }
+
+    pub(crate) fn to_checkpoint(&self) -> Checkpoint {
+        Checkpoint::new(serde_json::to_value(self).unwrap_or(serde_json::Value::Null))
+    }
+
+    /// Every emitted cost: `(service, owner, date, amount, cost id, entry key)`, expense lines
+    /// (not merged) and invoices.
+    pub(crate) fn cost_facts(&self) -> Vec<CostFact> {
+        let mut out = Vec::new();
+        for (rid, r) in &self.reports {
+            for c in &r.costs {
+                if c.merged_into.is_none() {
+                    out.push(CostFact {
+                        id: c.id.clone(),
+                        service: c.service.clone(),
+                        owner: c.owner.clone(),
+                        date: c.date,
+                        amount: c.amount,
+                        record: format!("{rid}/{}", c.entry_id),
+                    });
+                }
+            }
+        }
+        for (iid, i) in &self.invoices {
+            if let Some(c) = &i.cost {
+                out.push(CostFact {
+                    id: c.id.clone(),
+                    service: c.service_id.clone(),
+                    owner: c.owner.login_id.clone(),
+                    date: c.date,
+                    amount: c.amount,
+                    record: format!("invoice/{iid}"),
+                });
+            }
+        }
+        out
+    }
+}
+
+/// What the findings look at for one cost.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct CostFact {
+    pub id: CostId,
+    pub service: ServiceId,
+    pub owner: String,
+    pub date: NaiveDate,
+    pub amount: Money,
+    /// Distinct source record (report/entry or invoice), so itemizations of one entry are
+    /// never duplicates of each other.
+    pub record: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use saas_discovery::EvidenceKind;
+
+    #[test]
+    fn checkpoint_round_trip_and_validation() {
+        let mut s = State::new("acme");
+        s.cursor = chrono::NaiveDate::from_ymd_opt(2026, 11, 15)
+            .unwrap()
+            .and_hms_opt(0, 0, 0);
+        s.reports.insert("R1".into(), ReportState::default());
+        let cp = s.to_checkpoint();
+        assert_eq!(State::from_checkpoint(&cp, "acme").unwrap(), s);
+        assert!(matches!(
+            State::from_checkpoint(&cp, "other"),
+            Err(DiscoveryError::InvalidCheckpoint(_))
+        ));
+        assert!(matches!(
+            State::from_checkpoint(&Checkpoint::new(serde_json::json!({"x":1})), "acme"),
+            Err(DiscoveryError::InvalidCheckpoint(_))
+        ));
+    }
+
+    #[test]
+    fn service_state_merge_is_order_independent() {
+        let a = Evidence::new(EvidenceKind::CatalogAlias, "zoom.us");
+        let b = Evidence::new(EvidenceKind::Keyword, "subscription");
+        let mut x = ServiceState::default();
+        x.absorb(0.7, std::slice::from_ref(&a));
+        x.absorb(0.9, std::slice::from_ref(&b));
+        let mut y = ServiceState::default();
+        y.absorb(0.9, &[b]);
+        y.absorb(0.7, &[a]);
+        assert_eq!(x, y);
+        assert_eq!(x.confidence, 0.9);
+    }
+}

@@ -1,0 +1,453 @@
+//! The precomputed match index: one Aho-Corasick automaton over every catalog phrase and
+//! policy keyword, a sorted compact-name list for truncated / squashed descriptors, and a
+//! token index for fuzzy matching.
+
+use std::collections::HashMap;
+
+use crate::fxhash::{FastMap, FastSet};
+use std::sync::Arc;
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+
+use crate::catalog::{Product, Vendor};
+use crate::normalize::Normalizer;
+use crate::policy::Policy;
+
+/// What a phrase is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Alias,
+    Entity,
+    Pattern,
+    Domain,
+    Billing,
+    VendorNonSoftware,
+    Exclude,
+    SwKeyword,
+    NonSwKeyword,
+    NameWord,
+}
+
+impl Kind {
+    pub(crate) fn targets_product(self) -> bool {
+        matches!(self, Kind::Alias | Kind::Entity | Kind::Pattern | Kind::Domain | Kind::Billing)
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Entry {
+    pub(crate) kind: Kind,
+    /// Product index (product kinds, Exclude) or vendor index (VendorNonSoftware).
+    pub(crate) target: u32,
+    pub(crate) ambiguous: bool,
+    /// A distinctive statement phrase (multi-word entity, pattern, domain): not a bare name.
+    pub(crate) strong: bool,
+    /// The product id spells the phrase (`zendesk` for `zendesk.com`): tie-breaker.
+    pub(crate) named: bool,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Hit {
+    pub(crate) phrase: u32,
+    pub(crate) start: u32,
+    pub(crate) end: u32,
+}
+
+#[derive(Debug)]
+pub(crate) struct PhraseIndex {
+    ac: AhoCorasick,
+    pub(crate) phrases: Vec<Arc<str>>,
+    ranges: Vec<(u32, u32)>,
+    flat: Vec<Entry>,
+    /// (compact phrase, phrase id), sorted.
+    compact: Vec<(Box<str>, u32)>,
+    legal_compact: Vec<Box<str>>,
+    fuzzy_tokens: Vec<(Box<str>, u32)>,
+    fuzzy_buckets: FastMap<[u8; 2], Vec<u32>>,
+    vocab: FastSet<Box<str>>,
+}
+
+/// Optimal-string-alignment distance (edits + adjacent transpositions) between two short
+/// ASCII strings, or `None` when it exceeds `max`. Allocation-free, exits early.
+pub(crate) fn bounded_osa(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
+    const N: usize = 48;
+    if a.len() >= N || b.len() >= N || a.len().abs_diff(b.len()) > max {
+        return (a == b).then_some(0);
+    }
+    let (n, m) = (a.len(), b.len());
+    let mut prev2 = [0usize; N];
+    let mut prev = [0usize; N];
+    let mut cur = [0usize; N];
+    for (j, p) in prev.iter_mut().enumerate().take(m + 1) {
+        *p = j;
+    }
+    for i in 1..=n {
+        cur[0] = i;
+        let mut row_min = cur[0];
+        for j in 1..=m {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(prev2[j - 2] + 1);
+            }
+            cur[j] = v;
+            row_min = row_min.min(v);
+        }
+        if row_min > max {
+            return None;
+        }
+        prev2 = prev;
+        prev = cur;
+    }
+    let d = prev[m];
+    (d <= max).then_some(d)
+}
+
+/// True when the product id spells the phrase's first word (`zendesk` for `zendesk.com`).
+fn id_names_phrase(id: &str, phrase: &str) -> bool {
+    let first = phrase.split([' ', '.']).next().unwrap_or("");
+    let idc = id.replace('-', "");
+    !first.is_empty() && (idc == first || idc == phrase.replace([' ', '.'], ""))
+}
+
+fn compact(s: &str) -> String {
+    s.chars().filter(|c| c.is_ascii_alphanumeric()).collect()
+}
+
+impl PhraseIndex {
+    pub(crate) fn build(
+        products: &[Product],
+        vendors: &[Vendor],
+        vendor_umbrella: &[u32],
+        _family: &[Option<u32>],
+        policy: &Policy,
+        norm: &Normalizer,
+    ) -> Self {
+        let mut ids: HashMap<String, usize> = HashMap::new();
+        let mut phrases: Vec<String> = Vec::new();
+        let mut entries: Vec<Vec<Entry>> = Vec::new();
+        let mut add = |text: &str, entry: Entry| {
+            let p = match entry.kind {
+                Kind::Alias | Kind::Entity | Kind::Pattern | Kind::Domain | Kind::Billing => norm.phrase(text),
+                _ => norm.phrase_exact(text),
+            };
+            if p.is_empty() {
+                return;
+            }
+            let i = *ids.entry(p.clone()).or_insert_with(|| {
+                phrases.push(p);
+                entries.push(Vec::new());
+                phrases.len() - 1
+            });
+            let list = &mut entries[i];
+            if !list.iter().any(|e| e.kind == entry.kind && e.target == entry.target) {
+                list.push(entry);
+            }
+        };
+        for (i, p) in products.iter().enumerate() {
+            let t = i as u32;
+            for a in &p.aliases {
+                // only a one-word alias can be a common word / namesake
+                let one_word = !norm.phrase(a).contains([' ', '.']);
+                add(a, Entry { kind: Kind::Alias, target: t, ambiguous: p.ambiguous && one_word, strong: false, named: false });
+            }
+            for a in &p.entities {
+                add(a, Entry { kind: Kind::Entity, target: t, ambiguous: false, strong: false, named: false });
+            }
+            for a in &p.patterns {
+                add(a, Entry { kind: Kind::Pattern, target: t, ambiguous: false, strong: false, named: false });
+            }
+            for a in &p.domains {
+                add(a, Entry { kind: Kind::Domain, target: t, ambiguous: false, strong: false, named: false });
+            }
+            for a in &p.exclude {
+                add(a, Entry { kind: Kind::Exclude, target: t, ambiguous: false, strong: false, named: false });
+            }
+        }
+        for (v, vendor) in vendors.iter().enumerate() {
+            let umb = vendor_umbrella[v];
+            for a in &vendor.billing_entities {
+                add(a, Entry { kind: Kind::Billing, target: umb, ambiguous: products[umb as usize].ambiguous && !norm.phrase(a).contains([' ', '.']), strong: false, named: false });
+            }
+            for a in &vendor.non_software {
+                add(a, Entry { kind: Kind::VendorNonSoftware, target: v as u32, ambiguous: false, strong: false, named: false });
+            }
+        }
+        for a in &policy.software_keywords {
+            add(a, Entry { kind: Kind::SwKeyword, target: 0, ambiguous: false, strong: false, named: false });
+        }
+        for a in &policy.non_software_keywords {
+            add(a, Entry { kind: Kind::NonSwKeyword, target: 0, ambiguous: false, strong: false, named: false });
+        }
+        for a in &policy.software_name_words {
+            add(a, Entry { kind: Kind::NameWord, target: 0, ambiguous: false, strong: false, named: false });
+        }
+        for (i, list) in entries.iter_mut().enumerate() {
+            for e in list.iter_mut() {
+                if e.kind.targets_product() {
+                    e.named = id_names_phrase(products[e.target as usize].id.as_str(), &phrases[i]);
+                }
+            }
+        }
+        // strong: a multi-word or dotted entity / pattern / domain that is not also an alias
+        for (i, list) in entries.iter_mut().enumerate() {
+            let multi = phrases[i].contains([' ', '.']);
+            let alias_of: Vec<u32> =
+                list.iter().filter(|e| e.kind == Kind::Alias).map(|e| e.target).collect();
+            for e in list.iter_mut() {
+                e.strong = matches!(e.kind, Kind::Entity | Kind::Pattern | Kind::Domain)
+                    && (multi || e.kind == Kind::Domain)
+                    && !alias_of.contains(&e.target);
+            }
+        }
+        // one-word names of an ambiguous product are ambiguous whatever their kind
+        for (i, list) in entries.iter_mut().enumerate() {
+            if phrases[i].contains([' ', '.']) {
+                continue;
+            }
+            for e in list.iter_mut() {
+                if matches!(e.kind, Kind::Alias | Kind::Entity | Kind::Pattern | Kind::Billing)
+                    && products[e.target as usize].ambiguous
+                {
+                    e.ambiguous = true;
+                    e.strong = false;
+                }
+            }
+        }
+        // a phrase that is an ambiguous alias keeps its ambiguity for every product entry
+        for list in &mut entries {
+            if list.iter().any(|e| e.kind == Kind::Alias && e.ambiguous) {
+                for e in list.iter_mut() {
+                    if e.kind.targets_product() {
+                        e.ambiguous = true;
+                        e.strong = false;
+                    }
+                }
+            }
+        }
+        let mut ranges = Vec::with_capacity(entries.len());
+        let mut flat = Vec::new();
+        for list in &entries {
+            let s = flat.len() as u32;
+            flat.extend_from_slice(list);
+            ranges.push((s, flat.len() as u32));
+        }
+        let ac = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
+            .build(&phrases)
+            .or_else(|_| {
+                AhoCorasick::builder().match_kind(MatchKind::Standard).build(&phrases)
+            })
+            .expect("aho-corasick over catalog phrases");
+        let mut compact_list = Vec::new();
+        let mut fuzzy_tokens = Vec::new();
+        let mut vocab: FastSet<Box<str>> = FastSet::default();
+        for (i, p) in phrases.iter().enumerate() {
+            for tok in p.split([' ', '.']) {
+                if !tok.is_empty() {
+                    vocab.insert(tok.into());
+                }
+            }
+            let list = &entries[i];
+            let c = compact(p);
+            if c.len() >= 4 && list.iter().any(|e| e.kind.targets_product() || e.kind == Kind::VendorNonSoftware) {
+                compact_list.push((c.clone().into_boxed_str(), i as u32));
+            }
+            if !list.iter().any(|e| e.kind.targets_product()) {
+                continue;
+            }
+            let fuzzy_ok = list.iter().any(|e| matches!(e.kind, Kind::Alias | Kind::Entity | Kind::Billing));
+            if fuzzy_ok && !p.contains('.') && c.bytes().all(|b| b.is_ascii_alphabetic()) {
+                let single = !p.contains(' ');
+                if (single && c.len() >= policy.fuzzy_min_token_len) || (!single && c.len() >= 6) {
+                    fuzzy_tokens.push((c.into_boxed_str(), i as u32));
+                }
+            }
+        }
+        compact_list.sort();
+        let mut fuzzy_buckets: FastMap<[u8; 2], Vec<u32>> = FastMap::default();
+        for (i, (t, _)) in fuzzy_tokens.iter().enumerate() {
+            let b = t.as_bytes();
+            fuzzy_buckets.entry([b[0], b[1]]).or_default().push(i as u32);
+        }
+        // what may follow a name squashed into one word: legal forms and software name words
+        // ("hootsuitein", "invisionapp")
+        let mut legal_compact: Vec<Box<str>> = policy
+            .legal_suffixes
+            .iter()
+            .chain(&policy.software_name_words)
+            .map(|s| compact(&s.to_ascii_lowercase()).into_boxed_str())
+            .collect();
+        legal_compact.sort();
+        legal_compact.dedup();
+        Self {
+            ac,
+            phrases: phrases.into_iter().map(Arc::from).collect(),
+            ranges,
+            flat,
+            compact: compact_list,
+            legal_compact,
+            fuzzy_tokens,
+            fuzzy_buckets,
+            vocab,
+        }
+    }
+
+    pub(crate) fn entries(&self, phrase: u32) -> &[Entry] {
+        let (s, e) = self.ranges[phrase as usize];
+        &self.flat[s as usize..e as usize]
+    }
+
+    pub(crate) fn phrase(&self, phrase: u32) -> &Arc<str> {
+        &self.phrases[phrase as usize]
+    }
+
+    /// Whole-word, leftmost-longest, non-overlapping phrase hits in `text`.
+    pub(crate) fn scan(&self, text: &str, out: &mut Vec<Hit>) {
+        out.clear();
+        let bytes = text.as_bytes();
+        let is_word = |b: u8| b.is_ascii_alphanumeric();
+        for m in self.ac.find_overlapping_iter(text) {
+            let (s, e) = (m.start(), m.end());
+            if s > 0 && is_word(bytes[s - 1]) {
+                continue;
+            }
+            if e < bytes.len() && is_word(bytes[e]) {
+                continue;
+            }
+            out.push(Hit { phrase: m.pattern().as_u32(), start: s as u32, end: e as u32 });
+        }
+        if out.len() <= 1 {
+            return;
+        }
+        out.sort_unstable_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
+        let mut last_end = 0u32;
+        let mut w = 0;
+        for r in 0..out.len() {
+            let h = out[r];
+            if r == 0 || h.start >= last_end {
+                out[w] = h;
+                w += 1;
+                last_end = h.end;
+            }
+        }
+        out.truncate(w);
+    }
+
+    /// Phrases whose compact form starts with `q` (a truncated name), at most `limit`.
+    pub(crate) fn completions<'a>(&'a self, q: &'a str) -> impl Iterator<Item = u32> + 'a {
+        let start = self.compact.partition_point(|(c, _)| &**c < q);
+        self.compact[start..]
+            .iter()
+            .take_while(move |(c, _)| c.starts_with(q))
+            .map(|&(_, p)| p)
+            .take(16)
+    }
+
+    /// The phrase whose compact form is exactly `q`.
+    pub(crate) fn compact_exact(&self, q: &str) -> Option<u32> {
+        let i = self.compact.partition_point(|(c, _)| &**c < q);
+        self.compact.get(i).filter(|(c, _)| &**c == q).map(|&(_, p)| p)
+    }
+
+    /// Phrases whose compact form is `q` minus a trailing legal-form fragment (`hootsuitein`).
+    pub(crate) fn squashed(&self, q: &str, min: usize) -> Option<u32> {
+        for k in (min..q.len()).rev() {
+            let (head, rest) = q.split_at(k);
+            if rest.len() < 2 {
+                continue;
+            }
+            let legal = {
+                let i = self.legal_compact.partition_point(|c| &**c < rest);
+                self.legal_compact.get(i).is_some_and(|c| c.starts_with(rest))
+            };
+            if !legal {
+                continue;
+            }
+            let i = self.compact.partition_point(|(c, _)| &**c < head);
+            if let Some((c, p)) = self.compact.get(i)
+                && &**c == head
+            {
+                return Some(*p);
+            }
+        }
+        None
+    }
+
+    /// True when the token is part of some catalog phrase or keyword.
+    pub(crate) fn in_vocab(&self, token: &str) -> bool {
+        self.vocab.contains(token)
+    }
+
+    /// Best fuzzy phrase for a token: `(phrase, similarity)`; `None` when no candidate is
+    /// close enough or the best candidates disagree.
+    pub(crate) fn fuzzy(&self, q: &str, min_len: usize, min_sim: f64, max_d_cap: usize) -> Option<(u32, f64)> {
+        let qb = q.as_bytes();
+        if qb.len() < min_len.max(4) || !qb.iter().all(|b| b.is_ascii_alphabetic()) {
+            return None;
+        }
+        let bucket = self.fuzzy_buckets.get(&[qb[0], qb[1]])?;
+        let mut best: Option<(usize, f64, u32, &str)> = None;
+        let mut tie = false;
+        for &ti in bucket {
+            let (t, phrase) = &self.fuzzy_tokens[ti as usize];
+            let (tl, ql) = (t.len(), q.len());
+            if tl.abs_diff(ql) > 2 {
+                continue;
+            }
+            let max_d = if &**t == q {
+                0
+            } else if tl <= 4 {
+                if ql != tl + 1 {
+                    continue;
+                }
+                1
+            } else if tl.min(ql) >= 10 {
+                2
+            } else {
+                1
+            };
+            let Some(d) = bounded_osa(q.as_bytes(), t.as_bytes(), max_d) else {
+                continue;
+            };
+            let sim = strsim::jaro_winkler(q, t);
+            if sim < min_sim {
+                continue;
+            }
+            if d > max_d_cap {
+                continue;
+            }
+            match best {
+                Some((bd, bs, _, bt)) if (d, -sim) >= (bd, -bs) => {
+                    if d == bd && (sim - bs).abs() < 1e-9 && bt != &**t {
+                        tie = true;
+                    }
+                }
+                _ => {
+                    best = Some((d, sim, *phrase, t));
+                    tie = false;
+                }
+            }
+        }
+        if tie {
+            return None;
+        }
+        best.map(|(_, s, p, _)| (p, s))
+    }
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::bounded_osa;
+
+    #[test]
+    fn osa_matches_strsim() {
+        for (a, b) in [("zooom", "zoom"), ("notoin", "notion"), ("atlasian", "atlassian"), ("figmaa", "figma"),
+            ("docusgn", "docusign"), ("microsfot", "microsoft"), ("abc", "xyz"), ("", "ab"), ("storyblok", "storyblocks")] {
+            let want = strsim::osa_distance(a, b);
+            assert_eq!(bounded_osa(a.as_bytes(), b.as_bytes(), 2), (want <= 2).then_some(want), "{a} {b}");
+        }
+    }
+}

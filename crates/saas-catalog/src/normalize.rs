@@ -1,0 +1,775 @@
+//! The descriptor normaliser.
+//!
+//! Turns a card-statement descriptor or employee-typed text into the normalised form the
+//! matcher compares: NFKC, ASCII-folded (deunicode), lowercase; processor / marketplace /
+//! app-store prefixes removed (and remembered); URLs reduced to their domain token
+//! (`https://www.zoom.us/billing` → `zoom.us`); other punctuation turned into spaces;
+//! phone numbers, reference codes, city / state / country tails and legal-form suffixes
+//! removed; whitespace collapsed.
+
+use crate::fxhash::{FastMap, FastSet};
+
+use unicode_normalization::UnicodeNormalization;
+
+use crate::policy::{Policy, PrefixKind};
+
+/// Inputs longer than this many bytes are cut (at a character boundary) before normalising.
+/// Real descriptors are under 100 bytes; the cap keeps 10 kB junk input cheap.
+pub const MAX_INPUT_BYTES: usize = 1024;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    /// A descriptor: prefixes detected, codes dropped, tails stripped from the name.
+    Descriptor,
+    /// Free text: no prefix detection.
+    Text,
+    /// A catalog name: no prefix detection, only phone numbers dropped, legal suffixes
+    /// removed from the text itself.
+    Phrase,
+    /// A catalog veto phrase (exclude / non_software) or keyword: nothing removed.
+    Exact,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum TailKind {
+    State,
+    Location,
+    Legal,
+}
+
+#[derive(Clone, Debug)]
+struct CompiledPrefix {
+    text: String,
+    literal: bool,
+    kind: PrefixKind,
+}
+
+/// The normaliser (built from a [`Policy`] and the catalog's digit-bearing name tokens, which
+/// are never removed as reference codes: `1password`, `365`, `360`…).
+#[derive(Clone, Debug)]
+pub struct Normalizer {
+    prefixes: Vec<CompiledPrefix>,
+    /// Prefix indexes by first byte.
+    prefix_by_byte: Vec<Vec<u16>>,
+    tails: FastMap<Box<str>, TailKind>,
+    /// Last words of the tail phrases (quick reject).
+    tail_last: FastSet<Box<str>>,
+    max_tail_tokens: usize,
+    protected: FastSet<Box<str>>,
+    anywhere: FastSet<Box<str>>,
+    anywhere_max: usize,
+    trunc_min_len: usize,
+    trunc_max_len: usize,
+}
+
+/// A normalised descriptor. Reuse one value across calls ([`Normalizer::normalize_into`]) to
+/// avoid allocations.
+#[derive(Clone, Debug, Default)]
+pub struct Normalized {
+    text: String,
+    /// Byte ranges of the tokens of `text`.
+    tokens: Vec<(u32, u32, bool)>,
+    prefix: Option<usize>,
+    seller_start: usize,
+    name_end: usize,
+    truncated: bool,
+    location_stripped: bool,
+    had_code: bool,
+    // scratch
+    fold: String,
+    words: String,
+    spans: Vec<Span>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Span {
+    start: u32,
+    end: u32,
+    domain: bool,
+    digits: u8,
+    alpha: bool,
+    keep: bool,
+}
+
+impl Normalized {
+    /// The normalised text the matcher scans: tokens separated by one space, domain tokens
+    /// keep their dots; prefixes, phone numbers and reference codes removed; location and
+    /// legal-form tails are still present (see [`Normalized::name`]).
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The normalised name: [`Normalized::text`] without city / state / country tails and
+    /// legal-form suffixes.
+    pub fn name(&self) -> &str {
+        self.text.get(..self.name_end).unwrap_or("")
+    }
+
+    /// The seller: [`Normalized::name`] after a kept vendor prefix (`google *x` → `x`).
+    /// Empty when only a prefix and reference codes were present.
+    pub fn seller(&self) -> &str {
+        self.text.get(self.seller_start..self.name_end).unwrap_or("").trim_start()
+    }
+
+    /// Byte range of [`Normalized::seller`] within [`Normalized::text`].
+    pub(crate) fn seller_range(&self) -> (usize, usize) {
+        let s = self.seller();
+        (self.name_end - s.len(), self.name_end)
+    }
+
+    /// Index (into [`Policy::prefix`]) of the processor / marketplace / app-store prefix found.
+    pub fn prefix(&self) -> Option<usize> {
+        self.prefix
+    }
+
+    /// Tokens as `(text, is_domain)`.
+    pub fn tokens(&self) -> impl Iterator<Item = (&str, bool)> + '_ {
+        self.tokens
+            .iter()
+            .map(|&(s, e, d)| (self.text.get(s as usize..e as usize).unwrap_or(""), d))
+    }
+
+    /// Domain tokens (`zoom.us`, `figma.com`).
+    pub fn domains(&self) -> impl Iterator<Item = &str> + '_ {
+        self.tokens().filter(|t| t.1).map(|t| t.0)
+    }
+
+    /// True when an alphanumeric reference code (`T08XYZ12AB`, `E0400ABCD`) was removed:
+    /// typical of online billing, rare on shop receipts.
+    pub fn had_reference_code(&self) -> bool {
+        self.had_code
+    }
+
+    /// True when a domain token is present.
+    pub fn has_domain(&self) -> bool {
+        self.tokens.iter().any(|t| t.2)
+    }
+
+    /// True when the descriptor looks cut by the card network (22–25 characters and so on).
+    pub fn looks_truncated(&self) -> bool {
+        self.truncated
+    }
+
+    fn clear(&mut self) {
+        self.text.clear();
+        self.tokens.clear();
+        self.prefix = None;
+        self.seller_start = 0;
+        self.name_end = 0;
+        self.truncated = false;
+        self.location_stripped = false;
+        self.had_code = false;
+        self.fold.clear();
+        self.words.clear();
+        self.spans.clear();
+    }
+}
+
+impl Normalizer {
+    /// Builds a normaliser. `protected` holds tokens with digits that belong to names
+    /// (`1password`, `365`) and are therefore never removed as reference codes.
+    pub fn new(policy: &Policy, protected: impl IntoIterator<Item = Box<str>>) -> Self {
+        let protected: FastSet<Box<str>> = protected.into_iter().collect();
+        let mut prefixes: Vec<CompiledPrefix> = policy
+            .prefix
+            .iter()
+            .map(|p| CompiledPrefix {
+                text: fold_simple(&p.text),
+                literal: p.literal,
+                kind: p.kind,
+            })
+            .collect();
+        // keep policy order for indexes, but try longest first
+        let mut order: Vec<usize> = (0..prefixes.len()).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(prefixes[i].text.len()));
+        let mut prefix_by_byte = vec![Vec::new(); 256];
+        for i in order {
+            if let Some(&b) = prefixes[i].text.as_bytes().first() {
+                prefix_by_byte[b as usize].push(i as u16);
+            }
+        }
+        prefixes.shrink_to_fit();
+        let mut tails = FastMap::default();
+        let mut max_tail_tokens = 1;
+        let mut add = |list: &[String], kind: TailKind| {
+            for s in list {
+                let t = simple_tokens(s);
+                if t.is_empty() {
+                    continue;
+                }
+                max_tail_tokens = max_tail_tokens.max(t.split(' ').count());
+                tails.entry(t.into_boxed_str()).or_insert(kind);
+            }
+        };
+        add(&policy.legal_suffixes, TailKind::Legal);
+        add(&policy.location_cities, TailKind::Location);
+        add(&policy.location_countries, TailKind::Location);
+        add(&policy.location_states, TailKind::State);
+        let tail_last = tails.keys().map(|k: &Box<str>| Box::from(k.rsplit(' ').next().unwrap_or(""))).collect();
+        Self {
+            prefixes,
+            prefix_by_byte,
+            tails,
+            tail_last,
+            max_tail_tokens,
+            protected,
+            anywhere: policy.legal_forms_anywhere.iter().map(|s| Box::from(fold_simple(s).as_str())).collect(),
+            anywhere_max: policy.legal_forms_anywhere.iter().map(String::len).max().unwrap_or(0),
+            trunc_min_len: policy.truncation_min_len,
+            trunc_max_len: policy.truncation_max_len,
+        }
+    }
+
+    /// Normalises `input` into a fresh [`Normalized`].
+    pub fn normalize(&self, input: &str) -> Normalized {
+        let mut out = Normalized::default();
+        self.normalize_into(input, &mut out);
+        out
+    }
+
+    /// Normalises a descriptor into `out` (reusing its buffers), detecting prefixes.
+    pub fn normalize_into(&self, input: &str, out: &mut Normalized) {
+        self.run(input, out, Mode::Descriptor);
+    }
+
+    /// Normalises free text (a description): like a descriptor, without prefix detection.
+    pub fn normalize_text_into(&self, input: &str, out: &mut Normalized) {
+        self.run(input, out, Mode::Text);
+    }
+
+    /// Normalises a catalog name (alias, entity, pattern, domain, billing entity): phone
+    /// numbers and a trailing legal-form suffix removed (`Zoom Video Communications, Inc.` →
+    /// `zoom video communications`). Empty when nothing but a legal form / location is left.
+    pub fn phrase(&self, input: &str) -> String {
+        let mut out = Normalized::default();
+        self.run(input, &mut out, Mode::Phrase);
+        if self.tails.contains_key(out.text.as_str()) {
+            return String::new();
+        }
+        out.text
+    }
+
+    /// Normalises a veto phrase or keyword: folded and tokenised, nothing removed.
+    pub fn phrase_exact(&self, input: &str) -> String {
+        let mut out = Normalized::default();
+        self.run(input, &mut out, Mode::Exact);
+        out.text
+    }
+
+    fn run(&self, input: &str, out: &mut Normalized, mode: Mode) {
+        let detect_prefix = mode == Mode::Descriptor;
+        out.clear();
+        let input = cut(input, MAX_INPUT_BYTES);
+        fold_into(input, &mut out.fold);
+        let fold = std::mem::take(&mut out.fold);
+        let trimmed = fold.trim();
+        let mut rest = trimmed;
+        let mut keep_prefix: Option<&str> = None;
+        if detect_prefix {
+            for _ in 0..2 {
+                match self.find_prefix(rest) {
+                    Some((idx, after)) => {
+                        if out.prefix.is_none()
+                            || self.prefixes[idx].kind == PrefixKind::Reseller
+                            || self.prefixes[idx].kind == PrefixKind::Vendor
+                        {
+                            out.prefix = Some(idx);
+                        }
+                        if self.prefixes[idx].kind == PrefixKind::Vendor {
+                            keep_prefix = Some(&rest[..self.prefixes[idx].text.len()]);
+                            rest = after;
+                            break;
+                        }
+                        rest = after;
+                    }
+                    None => break,
+                }
+            }
+        }
+        let char_len = trimmed.len(); // ASCII after folding
+        if let Some(p) = keep_prefix {
+            self.tokenize(p, out);
+        }
+        let n_prefix_spans = out.spans.len();
+        self.tokenize(rest, out);
+        if mode != Mode::Exact {
+            self.drop_codes(out, n_prefix_spans, mode == Mode::Phrase);
+            // legal-form words inside a name ("stripe inc billing"), never the first word
+            let mut seen_word = false;
+            for sp in out.spans.iter_mut().skip(n_prefix_spans) {
+                if !sp.keep {
+                    continue;
+                }
+                let t = out.words.get(sp.start as usize..sp.end as usize).unwrap_or("");
+                if seen_word && !sp.domain && t.len() <= self.anywhere_max && self.anywhere.contains(t) {
+                    sp.keep = false;
+                }
+                seen_word = true;
+            }
+        }
+        // write text
+        let mut seller_start = None;
+        for (i, sp) in out.spans.iter().enumerate() {
+            if !sp.keep {
+                continue;
+            }
+            if !out.text.is_empty() {
+                out.text.push(' ');
+            }
+            if i >= n_prefix_spans && seller_start.is_none() {
+                seller_start = Some(out.text.len());
+            }
+            let s = out.text.len() as u32;
+            out.text
+                .push_str(out.words.get(sp.start as usize..sp.end as usize).unwrap_or(""));
+            out.tokens.push((s, out.text.len() as u32, sp.domain));
+        }
+        out.seller_start = seller_start.unwrap_or(out.text.len());
+        out.name_end = out.text.len();
+        match mode {
+            Mode::Descriptor | Mode::Text => {
+                let min_keep = if out.prefix.is_some() {
+                    out.tokens.iter().take_while(|t| (t.0 as usize) < out.seller_start).count()
+                } else {
+                    1
+                };
+                self.strip_tails(out, false, min_keep)
+            }
+            Mode::Phrase => {
+                self.strip_tails(out, true, 1);
+                out.text.truncate(out.name_end);
+            }
+            Mode::Exact => {}
+        }
+        out.truncated = (char_len >= self.trunc_min_len && char_len <= self.trunc_max_len)
+            || (out.location_stripped && {
+                let l = out.seller().len();
+                l + 5 >= self.trunc_min_len && l <= self.trunc_max_len
+            });
+        out.fold = fold;
+    }
+
+    fn find_prefix<'a>(&self, s: &'a str) -> Option<(usize, &'a str)> {
+        let first = *s.as_bytes().first()?;
+        for &i in &self.prefix_by_byte[first as usize] {
+            let p = &self.prefixes[i as usize];
+            let Some(after) = s.strip_prefix(p.text.as_str()) else {
+                continue;
+            };
+            let a = after.trim_start();
+            if let Some(x) = a.strip_prefix('*') {
+                return Some((i as usize, x.trim_start()));
+            }
+            if p.literal && after.chars().next().is_none_or(|c| !c.is_ascii_alphanumeric()) {
+                return Some((i as usize, a));
+            }
+        }
+        None
+    }
+
+    fn tokenize(&self, s: &str, out: &mut Normalized) {
+        for word in s.split(|c: char| c.is_whitespace() || matches!(c, '*' | ',' | ';' | '|' | '_')) {
+            if word.is_empty() {
+                continue;
+            }
+            if let Some(domain) = domain_of(word)
+                && !self.tails.contains_key(domain.replace('.', " ").as_str())
+                && !self.anywhere.contains(domain.split('.').next().unwrap_or(""))
+            {
+                let start = out.words.len() as u32;
+                out.words.push_str(domain);
+                out.spans.push(Span {
+                    start,
+                    end: out.words.len() as u32,
+                    domain: true,
+                    digits: 0,
+                    alpha: true,
+                    keep: true,
+                });
+                continue;
+            }
+            // split on anything not alphanumeric; apostrophes join
+            let mut cur_start: Option<u32> = None;
+            let mut digits = 0u8;
+            let mut alpha = false;
+            for c in word.chars() {
+                if c == '\'' {
+                    continue;
+                }
+                if c.is_ascii_alphanumeric() {
+                    if cur_start.is_none() {
+                        cur_start = Some(out.words.len() as u32);
+                        digits = 0;
+                        alpha = false;
+                    }
+                    if c.is_ascii_digit() {
+                        digits = digits.saturating_add(1);
+                    } else {
+                        alpha = true;
+                    }
+                    out.words.push(c);
+                } else if let Some(st) = cur_start.take() {
+                    out.spans.push(Span {
+                        start: st,
+                        end: out.words.len() as u32,
+                        domain: false,
+                        digits,
+                        alpha,
+                        keep: true,
+                    });
+                }
+            }
+            if let Some(st) = cur_start {
+                out.spans.push(Span {
+                    start: st,
+                    end: out.words.len() as u32,
+                    domain: false,
+                    digits,
+                    alpha,
+                    keep: true,
+                });
+            }
+        }
+    }
+
+    /// Marks phone numbers and reference codes as dropped.
+    fn drop_codes(&self, out: &mut Normalized, from: usize, phones_only: bool) {
+        let n = out.spans.len();
+        let mut i = from;
+        while i < n {
+            let sp = out.spans[i];
+            if sp.domain || sp.digits == 0 {
+                i += 1;
+                continue;
+            }
+            if !sp.alpha {
+                // run of pure-digit tokens: phone number or date when >= 7 digits in total
+                let mut j = i;
+                let mut total = 0usize;
+                while j < n && !out.spans[j].domain && !out.spans[j].alpha && out.spans[j].digits > 0 {
+                    total += out.spans[j].digits as usize;
+                    j += 1;
+                }
+                let phone = total >= 7 && j - i >= 1;
+                for k in i..j {
+                    let t = out.words.get(out.spans[k].start as usize..out.spans[k].end as usize).unwrap_or("");
+                    if phone || (!phones_only && !self.protected.contains(t)) {
+                        out.spans[k].keep = false;
+                    }
+                }
+                i = j;
+                continue;
+            }
+            if phones_only {
+                i += 1;
+                continue;
+            }
+            // mixed letters and digits: a reference code unless it is a known name token
+            let t = out.words.get(sp.start as usize..sp.end as usize).unwrap_or("");
+            let len = t.len();
+            if !self.protected.contains(t) && (sp.digits >= 2 || len >= 6) {
+                // `ads1234567`, `inv00123`: keep the word, drop the number
+                let letters = t.bytes().take_while(u8::is_ascii_alphabetic).count();
+                if letters >= 2 && len - letters >= 3 && t.bytes().skip(letters).all(|b| b.is_ascii_digit()) {
+                    out.spans[i].end = sp.start + letters as u32;
+                    out.spans[i].digits = 0;
+                } else {
+                    out.spans[i].keep = false;
+                    out.had_code = true;
+                }
+            }
+            i += 1;
+        }
+    }
+
+    /// Moves `name_end` back over location and legal-form tails (keeping one token).
+    fn strip_tails(&self, out: &mut Normalized, legal_only: bool, min_keep: usize) {
+        let mut n = out.tokens.len();
+        loop {
+            if n <= min_keep {
+                break;
+            }
+            let mut stripped = false;
+            let max_k = self.max_tail_tokens.min(n - min_keep);
+            let end = out.tokens[n - 1].1 as usize;
+            let last = out.text.get(out.tokens[n - 1].0 as usize..end).unwrap_or("");
+            if !self.tail_last.contains(last) {
+                break;
+            }
+            for k in (1..=max_k).rev() {
+                let (s, _, dom) = out.tokens[n - k];
+                if dom {
+                    continue;
+                }
+                let phrase = out.text.get(s as usize..end).unwrap_or("");
+                if let Some(&kind) = self.tails.get(phrase) {
+                    if legal_only && kind != TailKind::Legal {
+                        continue;
+                    }
+                    if kind != TailKind::Legal {
+                        out.location_stripped = true;
+                    }
+                    n -= k;
+                    stripped = true;
+                    break;
+                }
+            }
+            if !stripped {
+                break;
+            }
+        }
+        out.name_end = if n == 0 { 0 } else { out.tokens[n - 1].1 as usize };
+        if out.seller_start > out.name_end {
+            out.seller_start = out.name_end;
+        }
+    }
+}
+
+/// Cuts `s` to at most `max` bytes at a character boundary.
+fn cut(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while end > 0 && !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+/// NFKC + ASCII folding + lowercase; control characters become spaces.
+fn fold_into(input: &str, out: &mut String) {
+    if input.is_ascii() {
+        out.extend(input.bytes().map(|b| {
+            if b.is_ascii_control() { ' ' } else { b.to_ascii_lowercase() as char }
+        }));
+        return;
+    }
+    for c in input.nfkc() {
+        if c.is_ascii() {
+            out.push(if c.is_ascii_control() { ' ' } else { c.to_ascii_lowercase() });
+        } else if c.is_control() || c.is_whitespace() {
+            out.push(' ');
+        } else if let Some(s) = deunicode::deunicode_char(c) {
+            for b in s.chars() {
+                out.push(if b.is_ascii_control() { ' ' } else { b.to_ascii_lowercase() });
+            }
+        } else {
+            out.push(' ');
+        }
+    }
+}
+
+/// Folds a policy phrase (no prefix or tail logic).
+pub(crate) fn fold_simple(s: &str) -> String {
+    let mut out = String::new();
+    fold_into(s, &mut out);
+    out.trim().to_string()
+}
+
+/// Folds and splits on non-alphanumerics: `"S.A.R.L."` → `"s a r l"`.
+pub(crate) fn simple_tokens(s: &str) -> String {
+    let f = fold_simple(s);
+    let mut out = String::with_capacity(f.len());
+    for w in f.split(|c: char| !c.is_ascii_alphanumeric() && c != '\'') {
+        let w: String = w.chars().filter(|&c| c != '\'').collect();
+        if w.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&w);
+    }
+    out
+}
+
+/// The domain of a URL-ish or domain-ish word (`https://www.zoom.us/x` → `zoom.us`).
+pub(crate) fn domain_of(word: &str) -> Option<&str> {
+    if !word.as_bytes().contains(&b'.') {
+        return None;
+    }
+    let mut w = word.trim_matches(|c: char| matches!(c, '(' | ')' | '[' | ']' | '<' | '>' | '"' | '\'' | '.' | ':' | '!' | '?'));
+    for scheme in ["https://", "http://"] {
+        if let Some(x) = w.strip_prefix(scheme) {
+            w = x;
+        }
+    }
+    let end = w.find(['/', '?', '#', ':', '@']).unwrap_or(w.len());
+    let mut host = &w[..end];
+    host = host.trim_end_matches('.');
+    if let Some(x) = host.strip_prefix("www.") {
+        host = x;
+    }
+    if !host.contains('.') {
+        return None;
+    }
+    let mut labels = 0;
+    let mut last = "";
+    for label in host.split('.') {
+        if label.is_empty()
+            || label.starts_with('-')
+            || label.ends_with('-')
+            || !label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        {
+            return None;
+        }
+        labels += 1;
+        last = label;
+    }
+    if labels < 2 || last.len() < 2 || last.len() > 12 || !last.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return None;
+    }
+    // the label before the TLD must have a letter ("no.12" / "1.5gb" are not domains)
+    let first = host.split('.').next().unwrap_or("");
+    if !first.bytes().any(|b| b.is_ascii_alphabetic()) {
+        return None;
+    }
+    Some(host)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn norm() -> Normalizer {
+        let policy = Policy::builtin().unwrap();
+        let protected = ["1password", "365", "360", "o365", "m365", "2co"].into_iter().map(Box::from);
+        Normalizer::new(&policy, protected)
+    }
+
+    fn n(s: &str) -> String {
+        norm().normalize(s).name().to_string()
+    }
+
+    fn prefix_name(s: &str) -> Option<String> {
+        let policy = Policy::builtin().unwrap();
+        norm().normalize(s).prefix().map(|i| policy.prefix[i].name.clone())
+    }
+
+    #[test]
+    fn processor_prefixes() {
+        assert_eq!(n("SQ *BLUE BOTTLE COFFEE"), "blue bottle coffee");
+        assert_eq!(prefix_name("SQ *BLUE BOTTLE COFFEE").as_deref(), Some("Square"));
+        assert_eq!(n("SQ*BLUE BOTTLE"), "blue bottle");
+        assert_eq!(n("PAYPAL *FIGMA"), "figma");
+        assert_eq!(n("PAYPAL*ZOOMVIDEOCO"), "zoomvideoco");
+        assert_eq!(n("PP*NOTIONLABS"), "notionlabs");
+        assert_eq!(n("TST* THE CORNER BISTRO"), "the corner bistro");
+        assert_eq!(n("SP * MYSTORE"), "mystore");
+        assert_eq!(prefix_name("SP * MYSTORE").as_deref(), Some("Shopify Payments"));
+        assert_eq!(n("PY *ACME"), "acme");
+        assert_eq!(n("FS *SKETCH"), "sketch");
+        assert_eq!(prefix_name("FS *SKETCH").as_deref(), Some("FastSpring"));
+        assert_eq!(n("2CO*TEAMVIEWER"), "teamviewer");
+        assert_eq!(n("DRI*AVAST"), "avast");
+        assert_eq!(n("PADDLE.NET* SETAPP"), "setapp");
+        assert_eq!(prefix_name("PADDLE.NET* SETAPP").as_deref(), Some("Paddle"));
+    }
+
+    #[test]
+    fn app_store_and_marketplace_prefixes() {
+        let x = norm().normalize("APPLE.COM/BILL 866-712-7753 CA");
+        assert_eq!(x.name(), "");
+        assert_eq!(prefix_name("APPLE.COM/BILL 866-712-7753 CA").as_deref(), Some("Apple App Store"));
+        assert_eq!(n("AMZN Mktp US*2K4LZ0AB1"), "");
+        assert_eq!(prefix_name("AMZN Mktp US*2K4LZ0AB1").as_deref(), Some("Amazon Marketplace"));
+        assert_eq!(n("APPLE.COM/BILL BEAR NOTES"), "bear notes");
+    }
+
+    #[test]
+    fn vendor_prefix_is_kept() {
+        let x = norm().normalize("GOOGLE *GSUITE_EXAMPLE.COM");
+        assert_eq!(x.name(), "google gsuite example.com");
+        assert_eq!(x.seller(), "gsuite example.com");
+        assert_eq!(prefix_name("GOOGLE *GSUITE_EXAMPLE.COM").as_deref(), Some("Google"));
+        let y = norm().normalize("GOOGLE *CLOUD 2JZ8QX");
+        assert_eq!(y.name(), "google cloud");
+        let z = norm().normalize("MSFT * E0400ABCDE");
+        assert_eq!(z.text(), "msft");
+        assert_eq!(z.seller(), "");
+    }
+
+    #[test]
+    fn reference_codes_and_phones() {
+        assert_eq!(n("ZOOM.US 888-799-9666 CA"), "zoom.us");
+        assert_eq!(n("ADOBE *ACROPRO SUBS 408-536-6000 CA"), "adobe acropro subs");
+        assert_eq!(n("ATLASSIAN  #INV-12345678"), "atlassian inv");
+        assert_eq!(n("OPENAI *CHATGPT SUBSCR +14158799686 CA"), "openai chatgpt subscr");
+        assert_eq!(n("DIGITALOCEAN.COM (646) 397-8051 NY"), "digitalocean.com");
+        assert_eq!(n("HETZNER ONLINE GMBH +49 9831 5050"), "hetzner");
+        assert_eq!(n("1PASSWORD TORONTO ON"), "1password");
+        assert_eq!(n("MICROSOFT 365 E3"), "microsoft 365 e3");
+        assert_eq!(n("NORTON 360 DELUXE 2024-05-01"), "norton 360 deluxe");
+    }
+
+    #[test]
+    fn urls_become_domains() {
+        assert_eq!(n("https://www.figma.com/billing?id=3"), "figma.com");
+        assert_eq!(n("WWW.NOTION.SO"), "notion.so");
+        assert_eq!(n("Paid on linear.app for the team"), "paid on linear.app for the team");
+        let x = norm().normalize("HEROKU.COM");
+        assert!(x.has_domain());
+        assert_eq!(x.domains().collect::<Vec<_>>(), vec!["heroku.com"]);
+    }
+
+    #[test]
+    fn legal_suffixes_many_languages() {
+        assert_eq!(n("Zoom Video Communications, Inc."), "zoom video communications");
+        assert_eq!(n("SLACK TECHNOLOGIES LLC"), "slack technologies");
+        assert_eq!(n("Atlassian Pty Ltd"), "atlassian");
+        assert_eq!(n("Personio GmbH"), "personio");
+        assert_eq!(n("Proton AG"), "proton");
+        assert_eq!(n("Typeform S.L."), "typeform");
+        assert_eq!(n("Qonto S.A.S."), "qonto");
+        assert_eq!(n("Smallpdf AG"), "smallpdf");
+        assert_eq!(n("Sketch B.V."), "sketch");
+        assert_eq!(n("Miro Srl"), "miro");
+        assert_eq!(n("Acme S.p.A."), "acme");
+        assert_eq!(n("Supercell Oy"), "supercell");
+        assert_eq!(n("Spotify AB"), "spotify");
+        assert_eq!(n("Ardoq AS"), "ardoq");
+        assert_eq!(n("Pleo ApS"), "pleo");
+        assert_eq!(n("Sansan K.K."), "sansan");
+        assert_eq!(n("Canva Pty Ltd"), "canva");
+        assert_eq!(n("Sage Group plc"), "sage");
+        assert_eq!(n("ACME SARL"), "acme");
+    }
+
+    #[test]
+    fn location_tails() {
+        assert_eq!(n("ZOOM VIDEO COMMUNICATI SAN JOSE CA"), "zoom video communicati");
+        assert!(norm().normalize("ZOOM VIDEO COMMUNICATI SAN JOSE CA").looks_truncated());
+        assert_eq!(n("DROPBOX*ABC SAN FRANCISCO CA"), "dropbox abc");
+        assert_eq!(n("HEROKU SAN FRANCISCO USA"), "heroku");
+        assert_eq!(n("WEBFLOW.COM SAN FRANCISCO CA"), "webflow.com");
+        // a single token is never stripped
+        assert_eq!(n("CA"), "ca");
+    }
+
+    #[test]
+    fn truncation_detection() {
+        let x = norm().normalize("ZOOM VIDEO COMMUNICATI");
+        assert!(x.looks_truncated());
+        let y = norm().normalize("ZOOM.US");
+        assert!(!y.looks_truncated());
+    }
+
+    #[test]
+    fn non_ascii() {
+        assert_eq!(n("Société Générale ÅB"), "societe generale");
+        assert_eq!(n("ＺＯＯＭ．ＵＳ"), "zoom.us");
+        assert_eq!(n("Müller GmbH München"), "muller");
+        assert_eq!(n("Ätlassian\u{0000}Jira"), "atlassian jira");
+        assert_eq!(n("株式会社"), "zhu shi hui she");
+    }
+
+    #[test]
+    fn empty_and_junk() {
+        assert_eq!(n(""), "");
+        assert_eq!(n("   \t\n "), "");
+        assert_eq!(n("****"), "");
+        let long = "x".repeat(10_000);
+        assert_eq!(n(&long).len(), MAX_INPUT_BYTES);
+    }
+}
