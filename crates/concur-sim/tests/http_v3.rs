@@ -425,3 +425,30 @@ async fn token_lifetime_and_expiry() {
         401
     );
 }
+
+#[tokio::test]
+async fn malformed_ids_and_offsets_are_clean_errors() {
+    let sim = tiny().await;
+    let base = sim.base_url();
+    let admin = admin_token(&sim).await;
+    for id in ["gW%C3%A9abc", "gWe%24", "%F0%9F%98%80", "x"] {
+        let r = get(
+            &admin,
+            &format!("{base}/api/v3.0/expense/entries/{id}?user=ada.testperson@demo.example.com"),
+        )
+        .await;
+        assert_eq!(r.status(), 404, "{id}");
+    }
+    let r = get(
+        &admin,
+        &format!("{base}/api/v3.0/expense/reports?user=ALL&offset=not-a-token"),
+    )
+    .await;
+    assert_eq!(r.status(), 400);
+    let r = get(
+        &admin,
+        &format!("{base}/api/v3.0/expense/reports?user=ALL&modifiedDateAfter=yesterday"),
+    )
+    .await;
+    assert_eq!(r.status(), 400);
+}

@@ -1487,7 +1487,10 @@ impl Company {
     /// Decode an entry/itemization/allocation id into (report index, entry number, child).
     pub fn decode_child_id(&self, id: &str) -> Option<(char, usize, usize, Option<usize>)> {
         let kind = id.strip_prefix("gW")?.chars().next()?;
-        let body = &id[3..];
+        if !kind.is_ascii() {
+            return None;
+        }
+        let body = id.get(3..)?;
         let (hex12, tail) = body.split_once('$')?;
         let rid = format!("{:08X}{hex12}", self.salt);
         let ri = self.report_index(&rid)?;
