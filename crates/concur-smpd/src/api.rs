@@ -336,6 +336,20 @@ async fn trigger_sync(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
+    if let Some(h) = state
+        .inner
+        .scheduler
+        .connections()
+        .iter()
+        .find(|h| h.id == id)
+        && !h.enabled
+    {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "conflict",
+            format!("connection {id} is disabled (enabled = false)"),
+        ));
+    }
     state.inner.scheduler.trigger(&id).await?;
     let body = serde_json::json!({
         "connection_id": id,

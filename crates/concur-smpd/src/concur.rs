@@ -58,17 +58,28 @@ fn token_error(
 #[async_trait]
 impl TokenStore for StoreTokenStore {
     async fn load(&self) -> concur_client::Result<Option<TokenRecord>> {
-        let Some(bytes) = self
+        let bytes = match self
             .store
             .load_token(&self.cipher, &self.connection_id)
             .await
-            .map_err(|e| token_error("loading the stored token", e))?
-        else {
-            return Ok(None);
+        {
+            Ok(Some(b)) => b,
+            Ok(None) => return Ok(None),
+            // Another key (rotated CONCUR_SMPD_TOKEN_KEY) or tampered data: start again from
+            // the configured grant instead of failing every sync.
+            Err(crate::store::StoreError::Crypto(e)) => {
+                tracing::warn!(connection = %self.connection_id, error = %e, "stored token unreadable; using the configured grant");
+                return Ok(None);
+            }
+            Err(e) => return Err(token_error("loading the stored token", e)),
         };
-        serde_json::from_slice(&bytes)
-            .map(Some)
-            .map_err(|e| token_error("decoding the stored token", e))
+        match serde_json::from_slice(&bytes) {
+            Ok(t) => Ok(Some(t)),
+            Err(e) => {
+                tracing::warn!(connection = %self.connection_id, error = %e, "stored token undecodable; using the configured grant");
+                Ok(None)
+            }
+        }
     }
 
     async fn save(&self, token: &TokenRecord) -> concur_client::Result<()> {

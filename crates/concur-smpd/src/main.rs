@@ -46,8 +46,18 @@ fn main() -> ExitCode {
     };
     if args.check_config {
         println!(
-            "configuration ok: {} connection(s)",
-            config.connections.len()
+            "configuration ok: {} connection(s) [{}]; listen {}; store {}; sync_interval {}s; retention {} months",
+            config.connections.len(),
+            config
+                .connections
+                .iter()
+                .map(|(id, c)| format!("{id}: client_id {}", c.client_id))
+                .collect::<Vec<_>>()
+                .join(", "),
+            config.listen,
+            concur_smpd::store::redact_url(&config.effective_store_url()),
+            config.sync_interval.as_secs(),
+            config.retention_months,
         );
         return ExitCode::SUCCESS;
     }

@@ -63,7 +63,7 @@ fn schemas() -> Value {
             "type": "object",
             "required": ["error"],
             "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
-                "code": {"type": "string", "enum": ["unauthorized", "bad_request", "not_found", "internal"]},
+                "code": {"type": "string", "enum": ["unauthorized", "bad_request", "not_found", "conflict", "internal"]},
                 "message": {"type": "string"}
             }}}
         },
@@ -331,7 +331,8 @@ pub fn document() -> Value {
             "/v1/connections": {"get": v1("Configured connections and their sync state.", vec![], json!({"200": ok("Connections by id.", list_of("Connection"))}))},
             "/v1/connections/{id}/sync": {"post": v1("Queue a sync of the connection now.", vec![path_param("id", "Connection id.")], json!({
                 "202": ok("Queued.", r("SyncQueued")),
-                "404": err("Unknown connection.")
+                "404": err("Unknown connection."),
+                "409": err("The connection is disabled.")
             }))},
             "/v1/services": {"get": v1("Discovered services, by id.", vec![connection_param()], json!({"200": ok("Services.", list_of("Service"))}))},
             "/v1/services/{id}": {"get": v1("One service.", vec![path_param("id", "Service id (slug)."), connection_param()], json!({

@@ -317,3 +317,76 @@ async fn purge_through_the_api() {
     let services = get(&h.state, "/v1/services/slack").await.text;
     assert!(!services.contains("Grace Testperson") && !services.contains("grace.testperson"));
 }
+
+/// A provider whose permission probe says Expense Report is not granted.
+struct NoExpenseGroup;
+
+#[async_trait::async_trait]
+impl concur_smpd::sync::SourceProvider for NoExpenseGroup {
+    fn system(&self) -> &str {
+        "concur"
+    }
+    async fn source(
+        &self,
+    ) -> Result<Arc<dyn saas_discovery::DiscoverySource>, concur_smpd::sync::ProviderError> {
+        Err(concur_smpd::sync::ProviderError(
+            "permission denied: Expense Report".into(),
+        ))
+    }
+    async fn probe(&self) -> Option<serde_json::Value> {
+        Some(serde_json::json!({"ok": false, "groups": {"expense_report": {"outcome": "missing"}}}))
+    }
+}
+
+#[tokio::test]
+async fn readyz_reports_a_missing_permission() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = sqlite_store(dir.path()).await;
+    let metrics = Arc::new(concur_smpd::metrics::Metrics::new());
+    let handle = concur_smpd::sync::ConnectionHandle {
+        id: "acme".into(),
+        provider: Arc::new(NoExpenseGroup),
+        interval: std::time::Duration::from_secs(3600),
+        enabled: true,
+    };
+    let scheduler = Arc::new(concur_smpd::sync::Scheduler::new(
+        store.clone(),
+        concur_smpd::sync::SyncSettings::for_tests("r"),
+        vec![handle],
+        metrics.clone(),
+    ));
+    scheduler.register().await.unwrap();
+    let state = concur_smpd::AppState::new(
+        store,
+        scheduler.clone(),
+        metrics,
+        &[secrecy::SecretString::from(KEY.to_owned())],
+    );
+    assert_eq!(
+        call(&state, "GET", "/readyz", None).await.status,
+        200,
+        "nothing probed yet"
+    );
+    let r = scheduler
+        .sync_now("acme", CancellationToken::new())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(r.status, "failed");
+    let ready = call(&state, "GET", "/readyz", None).await;
+    assert_eq!(ready.status, 503, "{}", ready.text);
+    let v = ready.json();
+    assert_eq!(v["ready"], false);
+    assert_eq!(v["store"]["ok"], true);
+    assert_eq!(
+        v["connections"][0]["permissions"]["groups"]["expense_report"]["outcome"],
+        "missing"
+    );
+    assert_eq!(v["connections"][0]["last_status"], "failed");
+    assert!(
+        v["connections"][0]["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("Expense Report")
+    );
+}

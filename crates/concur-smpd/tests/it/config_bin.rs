@@ -107,5 +107,33 @@ fn environment_overrides_the_file() {
     assert!(!out.contains("pw-secret"));
     let (code, _, err) = run_env(GOOD, &[("CONCUR_SMPD_SYNC_INTERVAL", "soonish")]);
     assert_eq!(code, Some(2));
-    assert!(err.contains("sync_interval"), "{err}");
+    assert!(err.to_lowercase().contains("sync_interval"), "{err}");
+}
+
+#[test]
+fn missing_token_key_stops_start_up_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("smpd.toml");
+    let text = format!(
+        "data_dir = \"{}\"\nlisten = \"127.0.0.1:0\"\n{GOOD}",
+        dir.path().display()
+    );
+    std::fs::write(&path, text).unwrap();
+    for (key, needle) in [
+        (None, "CONCUR_SMPD_TOKEN_KEY is not set"),
+        (Some("c2hvcnQ="), "exactly 32 bytes"),
+    ] {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_concur-smpd"));
+        cmd.arg("--config")
+            .arg(&path)
+            .env_remove("CONCUR_SMPD_TOKEN_KEY");
+        if let Some(k) = key {
+            cmd.env("CONCUR_SMPD_TOKEN_KEY", k);
+        }
+        let out = cmd.output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(err.contains(needle), "{err}");
+        assert!(!err.contains("client-secret-value"), "{err}");
+    }
 }

@@ -55,6 +55,9 @@ concurrency = 2
 }
 
 fn spawn(config_path: &Path) -> Child {
+    let dir = config_path.parent().unwrap();
+    let n = std::fs::read_dir(dir).unwrap().count();
+    let log = std::fs::File::create(dir.join(format!("service-{n}.log"))).unwrap();
     Command::new(env!("CARGO_BIN_EXE_concur-smpd"))
         .arg("--config")
         .arg(config_path)
@@ -62,11 +65,33 @@ fn spawn(config_path: &Path) -> Child {
             "CONCUR_SMPD_TOKEN_KEY",
             base64::engine::general_purpose::STANDARD.encode([9u8; 32]),
         )
-        .env("RUST_LOG", "warn")
+        .env("RUST_LOG", "info,sqlx=warn")
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(log)
         .spawn()
         .unwrap()
+}
+
+/// The service logs written so far in `dir` (for failure messages).
+fn logs(dir: &Path) -> String {
+    let mut out = String::new();
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "log"))
+        .collect();
+    files.sort();
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap_or_default();
+        let tail: Vec<&str> = text.lines().rev().take(15).collect();
+        out.push_str(&format!("--- {}\n", f.display()));
+        for l in tail.into_iter().rev() {
+            out.push_str(l);
+            out.push('\n');
+        }
+    }
+    out
 }
 
 async fn open(data_dir: &Path) -> Option<Store> {
@@ -97,7 +122,10 @@ async fn wait_until(
         }
         tokio::time::sleep(Duration::from_millis(40)).await;
     }
-    panic!("timed out after {limit:?} waiting for {what}");
+    panic!(
+        "timed out after {limit:?} waiting for {what}\n{}",
+        logs(data_dir)
+    );
 }
 
 fn completed(runs: &[concur_smpd::store::SyncRun]) -> bool {
@@ -204,4 +232,98 @@ async fn sigkill_mid_sync_then_restart_equals_uninterrupted_run() {
         store.unmatched(None).await.unwrap(),
         ref_store.unmatched(None).await.unwrap()
     );
+
+    // The permission probe ran and the rotating token is kept encrypted in the store.
+    let conn = &store.connections().await.unwrap()[0];
+    let perms = conn.permissions.as_ref().unwrap();
+    assert_eq!(perms["ok"], true, "{perms}");
+    assert_eq!(
+        perms["groups"]["expense_report"]["outcome"], "granted",
+        "{perms}"
+    );
+    let cipher = concur_smpd::crypto::TokenCipher::new(&[9u8; 32]);
+    let token = store
+        .load_token(&cipher, "acme")
+        .await
+        .unwrap()
+        .expect("token stored");
+    let token: serde_json::Value = serde_json::from_slice(&token).unwrap();
+    assert!(
+        token["base_url"]
+            .as_str()
+            .unwrap()
+            .starts_with("http://127.0.0.1:")
+    );
+    assert!(token["access_token"].is_string());
+    let wrong = concur_smpd::crypto::TokenCipher::new(&[8u8; 32]);
+    assert!(store.load_token(&wrong, "acme").await.is_err());
+    store.close().await;
+
+    // SIGTERM mid-sync: the service stops within the grace period, exits 0, marks the run
+    // cancelled and releases the lease; a restart completes the same set.
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("smpd.toml");
+    let port = free_port();
+    std::fs::write(&cfg, config_on(&sim, dir.path(), port)).unwrap();
+    let mut child = spawn(&cfg);
+    wait_until(
+        dir.path(),
+        Duration::from_secs(60),
+        "three committed batches",
+        |runs| runs.iter().any(|r| r.status == "running" && r.batches >= 3),
+    )
+    .await;
+    let http = reqwest::Client::new();
+    let base = format!("http://127.0.0.1:{port}");
+    let ready = http.get(format!("{base}/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 200);
+    let no_key = http.get(format!("{base}/v1/costs")).send().await.unwrap();
+    assert_eq!(no_key.status(), 401);
+    let with_key = http
+        .get(format!("{base}/v1/connections"))
+        .bearer_auth(KEY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(with_key.status(), 200);
+    let body: serde_json::Value = with_key.json().await.unwrap();
+    assert_eq!(body["items"][0]["running"], true, "{body}");
+    assert!(!body.to_string().contains("access_token"));
+
+    let term = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    assert!(term.success());
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "no exit after SIGTERM"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(status.success(), "graceful exit: {status:?}");
+    let store = open(dir.path()).await.unwrap();
+    let runs = store.sync_runs(Some("acme"), 10).await.unwrap();
+    assert_eq!(runs[0].status, "cancelled", "{runs:?}");
+    let conn = &store.connections().await.unwrap()[0];
+    assert!(conn.lease_owner.is_none(), "lease released on shutdown");
+    store.close().await;
+    let mut child = spawn(&cfg);
+    wait_until(
+        dir.path(),
+        Duration::from_secs(120),
+        "the sync after SIGTERM",
+        completed,
+    )
+    .await;
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let store = open(dir.path()).await.unwrap();
+    assert_eq!(store.all_costs("acme").await.unwrap(), want);
 }

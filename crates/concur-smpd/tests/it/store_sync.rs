@@ -463,3 +463,36 @@ async fn purge_pseudonymises_now_and_on_future_syncs() {
     assert!(!dump.contains("Ada Testperson") && !dump.contains("ada.testperson"));
     assert!(dump.contains("Grace Testperson"), "others untouched");
 }
+
+#[tokio::test]
+async fn token_store_round_trips_and_survives_a_new_key() {
+    use concur_client::{AuthMode, TokenRecord, TokenStore as _};
+    use concur_smpd::concur::StoreTokenStore;
+    let dir = tempfile::tempdir().unwrap();
+    let store = sqlite_store(dir.path()).await;
+    let ts = StoreTokenStore::new(store.clone(), TokenCipher::new(&[5u8; 32]), "acme");
+    assert!(ts.load().await.unwrap().is_none());
+    let rec = TokenRecord::new(
+        "access-token-value",
+        Some("rotating-refresh-token-value".to_owned()),
+        chrono::Utc::now(),
+        url::Url::parse("https://us2.api.concursolutions.com/").unwrap(),
+        AuthMode::Password,
+    );
+    ts.save(&rec).await.unwrap();
+    let back = ts.load().await.unwrap().unwrap();
+    assert_eq!(
+        serde_json::to_value(&back).unwrap(),
+        serde_json::to_value(&rec).unwrap()
+    );
+    assert!(!format!("{ts:?}").contains("refresh-token-value"));
+    // A rotated CONCUR_SMPD_TOKEN_KEY cannot read it: the client falls back to its grant.
+    let other = StoreTokenStore::new(store.clone(), TokenCipher::new(&[6u8; 32]), "acme");
+    assert!(other.load().await.unwrap().is_none());
+    // Nothing readable on disk.
+    store.close().await;
+    for f in ["smpd.db", "smpd.db-wal"] {
+        let bytes = std::fs::read(dir.path().join(f)).unwrap_or_default();
+        assert!(!bytes.windows(16).any(|w| w == b"rotating-refresh"), "{f}");
+    }
+}
