@@ -20,11 +20,22 @@ pub fn concur_smp_bin() -> PathBuf {
     BIN.get_or_init(|| {
         let exe = std::env::current_exe().expect("current exe");
         // target/<profile>/deps/<test> -> target/<profile>
-        let profile_dir = exe.parent().and_then(Path::parent).expect("target profile dir").to_path_buf();
+        let profile_dir = exe
+            .parent()
+            .and_then(Path::parent)
+            .expect("target profile dir")
+            .to_path_buf();
         let release = profile_dir.file_name().is_some_and(|n| n == "release");
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let mut cmd = Command::new(cargo);
-        cmd.args(["build", "--quiet", "-p", "concur-smp", "--bin", "concur-smp"]);
+        cmd.args([
+            "build",
+            "--quiet",
+            "-p",
+            "concur-smp",
+            "--bin",
+            "concur-smp",
+        ]);
         if release {
             cmd.arg("--release");
         }
@@ -84,7 +95,10 @@ impl Sim {
             .build()
             .expect("runtime");
         let server = rt.block_on(SimServer::start(config)).expect("simulator");
-        Self { server: Some(server), rt }
+        Self {
+            server: Some(server),
+            rt,
+        }
     }
 
     /// The server.

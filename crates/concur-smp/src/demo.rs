@@ -87,8 +87,11 @@ async fn run_tenant(
     let crawl_start = (sim_now + TimeDelta::days(1)).and_time(NaiveTime::MIN);
     let mut cfg = ConcurSourceConfig::new(tenant).with_crawl_start(crawl_start);
     cfg = if tenant == "docs" {
-        let since = chrono::NaiveDate::from_ymd_opt(2010, 1, 1).unwrap_or(sim_now).and_time(NaiveTime::MIN);
-        cfg.with_lookback(crawl_start - since).with_window(TimeDelta::days(366))
+        let since = chrono::NaiveDate::from_ymd_opt(2010, 1, 1)
+            .unwrap_or(sim_now)
+            .and_time(NaiveTime::MIN);
+        cfg.with_lookback(crawl_start - since)
+            .with_window(TimeDelta::days(366))
     } else {
         cfg.with_lookback(TimeDelta::days(400))
     };

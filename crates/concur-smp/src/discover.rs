@@ -175,13 +175,12 @@ pub async fn run(args: &DiscoverArgs, quiet: bool) -> anyhow::Result<Exit> {
         progress,
     )
     .await;
-    if let Err(e) = &result {
-        if crate::connect::is_stale_token_error(e) {
-            if let Some(next) = fallback_to_env(&resolved, &args.conn)? {
-                resolved = next;
-                result = run_once(&resolved, args, matcher, &connection_id, cancel, progress).await;
-            }
-        }
+    if let Err(e) = &result
+        && crate::connect::is_stale_token_error(e)
+        && let Some(next) = fallback_to_env(&resolved, &args.conn)?
+    {
+        resolved = next;
+        result = run_once(&resolved, args, matcher, &connection_id, cancel, progress).await;
     }
     let result = result?;
     let status = result.outcome.status;

@@ -112,14 +112,20 @@ fn clap_error(e: &clap::Error) -> ExitCode {
         _ => {
             let text = e.render().to_string();
             let first = text.lines().next().unwrap_or("error: invalid arguments");
-            let first = if first.starts_with("error:") { first.to_owned() } else { format!("error: {first}") };
+            let first = if first.starts_with("error:") {
+                first.to_owned()
+            } else {
+                format!("error: {first}")
+            };
             eprintln!("{first}");
             let tip = text
                 .lines()
                 .map(str::trim)
                 .find_map(|l| l.strip_prefix("tip: "))
                 .map(|t| format!("{t}; see `concur-smp --help`"))
-                .unwrap_or_else(|| "see `concur-smp --help` (or `concur-smp help <command>`)".to_owned());
+                .unwrap_or_else(|| {
+                    "see `concur-smp --help` (or `concur-smp help <command>`)".to_owned()
+                });
             eprintln!("hint: {tip}");
             ExitCode::from(Exit::Usage.code())
         }

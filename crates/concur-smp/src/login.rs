@@ -55,6 +55,19 @@ fn no_credentials() -> Failure {
     )
 }
 
+/// Whether a stored token belongs to an explicitly given base URL: same origin, or a token
+/// whose geolocation is one of Concur's own hosts (Concur hands out a geolocation that differs
+/// from the host the token was requested from). A token from another simulator, proxy or test
+/// server is not used for this one.
+pub fn token_fits_base_url(token: &TokenRecord, explicit: &url::Url) -> bool {
+    use concur_client::trust::{Origin, is_concur_host};
+    if Origin::of(&token.base_url) == Origin::of(explicit) {
+        return true;
+    }
+    let concur = |u: &url::Url| u.scheme() == "https" && u.host_str().is_some_and(is_concur_host);
+    concur(&token.base_url) && concur(explicit)
+}
+
 /// Picks the credentials, first that exists: the token in `--state`; the login token (only
 /// without `--state`); the environment.
 ///
@@ -72,7 +85,18 @@ pub fn resolve(state: Option<&Path>, conn: &ConnArgs) -> anyhow::Result<Resolved
         .map(parse_base_url)
         .transpose()?;
     let snapshot = store.get();
-    if let Some(token) = snapshot.token {
+    let token = snapshot.token.filter(|t| {
+        let keep = explicit.as_ref().is_none_or(|e| token_fits_base_url(t, e));
+        if !keep {
+            store.forget_token();
+            tracing::info!(
+                token_base_url = %t.base_url,
+                "ignoring the stored token: it was issued by another API host than --base-url"
+            );
+        }
+        keep
+    });
+    if let Some(token) = token {
         let client = client_from_stored(
             &token,
             explicit.as_ref(),
@@ -156,11 +180,22 @@ pub async fn authenticate(
         Ok(t) => Ok((resolved, t)),
         Err(e) => {
             let err = anyhow::Error::new(e);
-            if crate::connect::is_stale_token_error(&err) {
-                if let Some(next) = fallback_to_env(&resolved, conn)? {
-                    let t = next.client.authenticate().await?;
-                    return Ok((next, t));
-                }
+            if crate::connect::is_stale_token_error(&err)
+                && let Some(next) = fallback_to_env(&resolved, conn)?
+            {
+                let t = next.client.authenticate().await?;
+                return Ok((next, t));
+            }
+            if let Some(concur_client::Error::Config(m)) =
+                err.downcast_ref::<concur_client::Error>()
+                && m.contains("credentials")
+            {
+                return Err(Failure::new(
+                    Exit::Auth,
+                    "the stored token expired and cannot be refreshed without the app's client id and secret",
+                )
+                .hint("set CONCUR_CLIENT_ID and CONCUR_CLIENT_SECRET, or run `concur-smp login` again")
+                .into());
             }
             Err(err)
         }
@@ -272,4 +307,40 @@ pub async fn logout(args: &LogoutArgs) -> anyhow::Result<Exit> {
     store.delete()?;
     println!("logged out: deleted {}", path.display());
     Ok(Exit::Ok)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn token(base: &str) -> TokenRecord {
+        TokenRecord::new(
+            "a",
+            None,
+            chrono::Utc::now(),
+            url::Url::parse(base).unwrap(),
+            AuthMode::Password,
+        )
+    }
+
+    #[test]
+    fn stored_token_must_fit_the_explicit_base_url() {
+        let u = |s: &str| url::Url::parse(s).unwrap();
+        assert!(token_fits_base_url(
+            &token("http://127.0.0.1:8080/"),
+            &u("http://127.0.0.1:8080")
+        ));
+        assert!(!token_fits_base_url(
+            &token("http://127.0.0.1:8080/"),
+            &u("http://127.0.0.1:8081")
+        ));
+        assert!(token_fits_base_url(
+            &token("https://us2.api.concursolutions.com/"),
+            &u("https://us.api.concursolutions.com")
+        ));
+        assert!(!token_fits_base_url(
+            &token("https://us2.api.concursolutions.com/"),
+            &u("http://127.0.0.1:8080")
+        ));
+    }
 }

@@ -191,6 +191,14 @@ impl StateStore {
         self.inner.lock().map(|g| g.clone()).unwrap_or_default()
     }
 
+    /// Drops the token from memory only (the file keeps it until the next write), so a
+    /// client built on this store obtains a new token.
+    pub fn forget_token(&self) {
+        if let Ok(mut g) = self.inner.lock() {
+            g.token = None;
+        }
+    }
+
     /// Changes the state in memory and writes the file.
     ///
     /// # Errors

@@ -208,15 +208,19 @@ pub fn render(doc: &Document, opts: &SummaryOptions<'_>) -> String {
         let mut conv: Vec<(&ServiceId, Money)> = Vec::new();
         let mut missing: Vec<&'static str> = Vec::new();
         for (id, list) in &rr {
-            match rates.convert_sum(list) {
-                Ok(m) => conv.push((id, m)),
-                Err(saas_discovery::ConversionError::MissingRate { from, .. }) => {
-                    if !missing.contains(&from.code()) {
-                        missing.push(from.code());
+            let mut sum = Decimal::ZERO;
+            for m in list {
+                match rates.convert(m) {
+                    Ok(c) => sum += c.amount(),
+                    Err(saas_discovery::ConversionError::MissingRate { from, .. }) => {
+                        if !missing.contains(&from.code()) {
+                            missing.push(from.code());
+                        }
                     }
+                    Err(_) => {}
                 }
-                Err(_) => {}
             }
+            conv.push((id, Money::new(sum, rates.reporting_currency())));
         }
         conv.sort_by(|a, b| b.1.amount().cmp(&a.1.amount()).then_with(|| a.0.cmp(b.0)));
         let total = conv
@@ -275,6 +279,14 @@ pub fn render(doc: &Document, opts: &SummaryOptions<'_>) -> String {
         let _ = writeln!(out, "    … and {} more", un.len() - opts.top);
     }
     let _ = writeln!(out, "\nFindings ({}):", doc.findings.len());
+    let mut kinds: BTreeMap<&'static str, usize> = BTreeMap::new();
+    for f in &doc.findings {
+        *kinds.entry(f.kind.as_str()).or_default() += 1;
+    }
+    if kinds.len() > 1 {
+        let by: Vec<String> = kinds.iter().map(|(k, n)| format!("{k} {n}")).collect();
+        let _ = writeln!(out, "    by kind: {}", by.join(", "));
+    }
     for f in doc.findings.iter().take(opts.top) {
         let _ = writeln!(out, "    [{}] {}", f.kind, f.message);
     }
