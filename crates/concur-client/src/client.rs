@@ -295,6 +295,7 @@ pub struct ClientBuilder {
     retry: Option<RetryConfig>,
     rate_limit: Option<NonZeroU32>,
     http: Option<reqwest::Client>,
+    #[cfg(any(feature = "rustls", feature = "native-tls"))]
     root_certs: Vec<reqwest::Certificate>,
     policy: BaseUrlPolicy,
     refresh_ahead: Option<Duration>,
@@ -403,6 +404,8 @@ impl ClientBuilder {
     }
 
     /// Adds a trusted root certificate to the client this builder creates (corporate proxies).
+    /// Available with a TLS feature (`rustls`, the default, or `native-tls`).
+    #[cfg(any(feature = "rustls", feature = "native-tls"))]
     pub fn add_root_certificate(mut self, cert: reqwest::Certificate) -> Self {
         self.root_certs.push(cert);
         self
@@ -481,10 +484,15 @@ impl ClientBuilder {
         let http = match self.http {
             Some(h) => h,
             None => {
+                #[cfg_attr(
+                    not(any(feature = "rustls", feature = "native-tls")),
+                    allow(unused_mut)
+                )]
                 let mut b = reqwest::Client::builder()
                     .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(10)))
                     // Never follow redirects: a token must not follow a 302 to another host.
                     .redirect(reqwest::redirect::Policy::none());
+                #[cfg(any(feature = "rustls", feature = "native-tls"))]
                 for c in self.root_certs {
                     b = b.add_root_certificate(c);
                 }

@@ -13,11 +13,12 @@
 //! [`Page::skipped`] keeps their decode errors and `stream()` yields them as `Err` items
 //! between the good ones.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
 use url::Url;
 
 use crate::error::{Error, PaginationErrorReason, Result};
@@ -353,17 +354,49 @@ macro_rules! list_methods {
 }
 pub(crate) use list_methods;
 
-/// Decodes JSON values one by one; failures are returned separately with their paths
+/// One collection item, as parsed JSON or as its literal text.
+pub(crate) trait ItemSource {
+    /// Decodes the item, the path in errors prefixed by `prefix` (e.g. `Items[3]`).
+    fn decode<T: DeserializeOwned>(self, endpoint: &str, prefix: &str) -> Result<T>;
+}
+
+impl ItemSource for serde_json::Value {
+    fn decode<T: DeserializeOwned>(self, endpoint: &str, prefix: &str) -> Result<T> {
+        decode_value(self, endpoint, prefix)
+    }
+}
+
+/// Literal item text: numbers reach the model as written (exact decimals, never `f64`).
+impl ItemSource for Box<RawValue> {
+    fn decode<T: DeserializeOwned>(self, endpoint: &str, prefix: &str) -> Result<T> {
+        let mut de = serde_json::Deserializer::from_str(self.get());
+        serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            let inner = e.path().to_string();
+            let path = if inner == "." {
+                prefix.to_owned()
+            } else {
+                format!("{prefix}.{inner}")
+            };
+            Error::Decode {
+                endpoint: endpoint.to_owned(),
+                path,
+                message: e.inner().to_string(),
+            }
+        })
+    }
+}
+
+/// Decodes items one by one; failures are returned separately with their paths
 /// (`{key}[{index}]...`).
-pub(crate) fn decode_items<T: DeserializeOwned>(
-    values: Vec<serde_json::Value>,
+pub(crate) fn decode_items<T: DeserializeOwned, V: ItemSource>(
+    values: Vec<V>,
     endpoint: &str,
     key: &str,
 ) -> (Vec<T>, Vec<Error>) {
     let mut items = Vec::with_capacity(values.len());
     let mut skipped = Vec::new();
     for (i, v) in values.into_iter().enumerate() {
-        match decode_value(v, endpoint, &format!("{key}[{i}]")) {
+        match v.decode(endpoint, &format!("{key}[{i}]")) {
             Ok(t) => items.push(t),
             Err(e) => {
                 tracing::warn!(error = %e, "skipping a record that does not decode");
@@ -374,36 +407,35 @@ pub(crate) fn decode_items<T: DeserializeOwned>(
     (items, skipped)
 }
 
-/// Reads a JSON array (or a single object, as swagger sometimes describes `Items`, or null) at
-/// `key` of an object.
-pub(crate) fn take_array(
-    obj: &mut serde_json::Map<String, serde_json::Value>,
-    key: &str,
-) -> Vec<serde_json::Value> {
-    match obj.remove(key) {
-        Some(serde_json::Value::Array(a)) => a,
-        Some(serde_json::Value::Null) | None => Vec::new(),
-        Some(other) => vec![other],
-    }
-}
-
 /// Decodes a v3 collection envelope `{"Items":[...], "NextPage": "<url>"|null, "TotalCount"?}`.
 /// `NextPage` null, missing or empty ends the listing; otherwise it is followed verbatim.
 ///
 /// # Errors
 /// [`Error::Decode`] when the body is not a JSON object or `NextPage` is not a URL.
 pub(crate) fn v3_page<T: DeserializeOwned>(resp: &RawResponse) -> Result<Page<T>> {
-    let value: serde_json::Value = resp.json()?;
-    let serde_json::Value::Object(mut obj) = value else {
-        return Err(Error::Decode {
-            endpoint: resp.endpoint.clone(),
-            path: ".".into(),
-            message: "expected a JSON object with Items".into(),
-        });
+    // Items stay literal JSON text until their model decodes them: a `serde_json::Value` would
+    // turn every amount into an `f64` first.
+    let raw: Box<RawValue> = resp.json()?;
+    let not_object = || Error::Decode {
+        endpoint: resp.endpoint.clone(),
+        path: ".".into(),
+        message: "expected a JSON object with Items".into(),
     };
-    let values = take_array(&mut obj, "Items");
+    let mut obj: BTreeMap<String, Box<RawValue>> =
+        serde_json::from_str(raw.get()).map_err(|_| not_object())?;
+    // A body without `Items` is not a v3 collection (an HTML error page, another family's
+    // envelope): a decode error, never "zero rows".
+    let values = take_raw_array(&mut obj, "Items").map_err(|message| Error::Decode {
+        endpoint: resp.endpoint.clone(),
+        path: "Items".into(),
+        message: message.into(),
+    })?;
     let (items, skipped) = decode_items(values, &resp.endpoint, "Items");
-    let next = match obj.get("NextPage") {
+    let scalar = |key: &str| -> Option<serde_json::Value> {
+        obj.get(key)
+            .and_then(|r| serde_json::from_str(r.get()).ok())
+    };
+    let next = match scalar("NextPage") {
         Some(serde_json::Value::String(s)) if !s.trim().is_empty() => {
             let url = Url::parse(s.trim()).map_err(|e| Error::Decode {
                 endpoint: resp.endpoint.clone(),
@@ -414,7 +446,7 @@ pub(crate) fn v3_page<T: DeserializeOwned>(resp: &RawResponse) -> Result<Page<T>
         }
         _ => None,
     };
-    let total_count = obj.get("TotalCount").and_then(|v| match v {
+    let total_count = scalar("TotalCount").and_then(|v| match v {
         serde_json::Value::Number(n) => n.as_u64(),
         serde_json::Value::String(s) => s.trim().parse().ok(),
         _ => None,
@@ -425,4 +457,25 @@ pub(crate) fn v3_page<T: DeserializeOwned>(resp: &RawResponse) -> Result<Page<T>
         total_count,
         skipped,
     })
+}
+
+/// Reads a JSON array (or a single object, as swagger sometimes describes `Items`, or null) at
+/// `key` of an object, keeping each element as literal JSON.
+///
+/// # Errors
+/// A message when `key` is absent or holds neither an array, an object nor null.
+pub(crate) fn take_raw_array(
+    obj: &mut BTreeMap<String, Box<RawValue>>,
+    key: &str,
+) -> std::result::Result<Vec<Box<RawValue>>, &'static str> {
+    let Some(raw) = obj.remove(key) else {
+        return Err("unexpected envelope: the response has no Items array");
+    };
+    match raw.get().trim_start().as_bytes().first() {
+        Some(b'[') => serde_json::from_str(raw.get())
+            .map_err(|_| "unexpected envelope: Items is not a JSON array"),
+        Some(b'n') => Ok(Vec::new()),
+        Some(b'{') => Ok(vec![raw]),
+        _ => Err("unexpected envelope: Items is neither an array nor an object"),
+    }
 }

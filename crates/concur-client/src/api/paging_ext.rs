@@ -13,7 +13,10 @@
 //! | Identity v4.1 | `{totalResults, itemsPerPage, Resources, nextCursor?}` | `cursor=nextCursor` |
 //! | Receipts v4 | `{receiptsImages: [...], next?}` | `next` URL |
 
+use std::collections::BTreeMap;
+
 use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use url::Url;
 
@@ -103,6 +106,19 @@ fn u64_at(obj: &Map<String, Value>, key: &str) -> Option<u64> {
     }
 }
 
+/// The elements of the array at `key` (already checked by [`array_at`]) as literal JSON, so
+/// that amounts reach the models as written (a `Value` holds non-integers as `f64`).
+fn exact_items(resp: &RawResponse, key: &str, checked: Vec<Value>) -> Result<Vec<Box<RawValue>>> {
+    if checked.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut obj: BTreeMap<String, Box<RawValue>> = resp.json()?;
+    let raw = obj
+        .remove(key)
+        .ok_or_else(|| decode_err(resp, key, "collection disappeared"))?;
+    serde_json::from_str(raw.get()).map_err(|e| decode_err(resp, key, e.to_string()))
+}
+
 /// v3 collection: the items under the first present key of `keys` (Invoice sends `Items` and
 /// a duplicate `PaymentRequestDigest`/`Vendor` array), `NextPage` followed verbatim,
 /// `TotalCount` when present. `Items: null` with no alternative is an empty last page.
@@ -116,6 +132,7 @@ pub(crate) fn v3_strict<T: DeserializeOwned>(resp: &RawResponse, keys: &[&str]) 
         Err(_) if explicit_null => (keys[0].to_owned(), Vec::new()),
         Err(e) => return Err(e),
     };
+    let values = exact_items(resp, &key, values)?;
     let (items, skipped) = decode_items(values, &resp.endpoint, &key);
     let next = url_at(resp, &obj, "NextPage")?.map(Cursor::next_url);
     let mut page = Page::new(items, next);
@@ -128,6 +145,7 @@ pub(crate) fn v3_strict<T: DeserializeOwned>(resp: &RawResponse, keys: &[&str]) 
 pub(crate) fn hal_page<T: DeserializeOwned>(resp: &RawResponse) -> Result<Page<T>> {
     let mut obj = object(resp, "content")?;
     let (_, values) = array_at(resp, &mut obj, &["content"])?;
+    let values = exact_items(resp, "content", values)?;
     let (items, skipped) = decode_items(values, &resp.endpoint, "content");
     let next_link = match obj.get("links") {
         Some(Value::Array(links)) => links.iter().find_map(|l| {
@@ -197,6 +215,7 @@ pub(crate) fn scim_start_index_page<T: DeserializeOwned>(resp: &RawResponse) -> 
     let (values, total) = scim_resources(resp, &mut obj)?;
     let start = u64_at(&obj, "startIndex").unwrap_or(1).max(1);
     let n = values.len() as u64;
+    let values = exact_items(resp, "Resources", values)?;
     let (items, skipped) = decode_items(values, &resp.endpoint, "Resources");
     let next_index = start + n;
     let next = if n > 0 && next_index <= total {
@@ -216,6 +235,7 @@ pub(crate) fn scim_start_index_page<T: DeserializeOwned>(resp: &RawResponse) -> 
 pub(crate) fn scim_cursor_page<T: DeserializeOwned>(resp: &RawResponse) -> Result<Page<T>> {
     let mut obj = object(resp, "Resources")?;
     let (values, total) = scim_resources(resp, &mut obj)?;
+    let values = exact_items(resp, "Resources", values)?;
     let (items, skipped) = decode_items(values, &resp.endpoint, "Resources");
     let next = match obj.get("nextCursor") {
         Some(Value::String(s)) if !s.trim().is_empty() => Some(Cursor::cursor(s.trim())),
@@ -234,6 +254,7 @@ pub(crate) fn next_link_page<T: DeserializeOwned>(
 ) -> Result<Page<T>> {
     let mut obj = object(resp, key)?;
     let (k, values) = array_at(resp, &mut obj, &[key])?;
+    let values = exact_items(resp, &k, values)?;
     let (items, skipped) = decode_items(values, &resp.endpoint, &k);
     let next = url_at(resp, &obj, "next")?.map(Cursor::next_url);
     let mut page = Page::new(items, next);

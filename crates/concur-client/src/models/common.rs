@@ -191,20 +191,13 @@ pub fn parse_decimal(s: &str) -> Option<Decimal> {
 }
 
 /// Optional exact decimal from a JSON number or string; `null`, absent and `""` are `None`.
+/// The number is read from its literal JSON text (through `RawValue`), never through `f64`:
+/// `12345678901234.5678` keeps every digit and `0E-8` keeps its scale of 8.
 ///
 /// # Errors
 /// A serde error for text that is not a number.
 pub fn de_opt_decimal<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
-    match value_opt(d)? {
-        None => Ok(None),
-        Some(Value::Number(n)) => parse_decimal(&n.to_string())
-            .map(Some)
-            .ok_or_else(|| D::Error::custom(format!("number {n} does not fit a decimal"))),
-        Some(Value::String(s)) => parse_decimal(&s)
-            .map(Some)
-            .ok_or_else(|| D::Error::custom(format!("{s:?} is not a decimal number"))),
-        Some(other) => Err(D::Error::custom(format!("expected an amount, got {other}"))),
-    }
+    super::serde_helpers_ext::decimal_opt(d)
 }
 
 /// Optional boolean from `true`/`false`, `"true"`/`"false"`, `"Y"`/`"N"`, `"yes"`/`"no"`,
@@ -329,6 +322,10 @@ mod tests {
             "100.00000000"
         );
         assert_eq!(t(r#"{"a":0E-8}"#).a, Some(dec!(0)));
+        assert_eq!(
+            t(r#"{"a":12345678901234.5678}"#).a.unwrap().to_string(),
+            "12345678901234.5678"
+        );
         assert_eq!(t(r#"{"a":"0E-8"}"#).a, Some(dec!(0)));
         assert_eq!(t(r#"{"a":null}"#).a, None);
         assert!(serde_json::from_str::<T>(r#"{"a":"abc"}"#).is_err());

@@ -22,36 +22,56 @@ use super::common::{de_opt_bool, de_opt_datetime, de_opt_i64, de_opt_string};
 use super::serde_helpers_ext::decimal_opt;
 
 /// Accepts `[..]`, `{"Wrapper": [..]}`, `{"Wrapper": {..}}`, a single object, or `null`.
+/// Items are decoded from their literal JSON text (a `serde_json::Value` would turn amounts
+/// into `f64`).
 pub(crate) fn wrapped_list<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
 where
     D: Deserializer<'de>,
     T: DeserializeOwned,
 {
-    use serde_json::Value;
-    let v: Option<Value> = Option::deserialize(d)?;
-    let items: Vec<Value> = match v {
-        None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(a)) => a,
-        Some(Value::Object(map)) if map.len() == 1 => {
-            let (_, inner) = map
-                .into_iter()
-                .next()
-                .unwrap_or((String::new(), Value::Null));
-            match inner {
-                Value::Null => Vec::new(),
-                Value::Array(a) => a,
-                obj @ Value::Object(_) => vec![obj],
-                other => return Err(de::Error::custom(format!("unexpected collection {other}"))),
+    use std::collections::BTreeMap;
+
+    use serde_json::value::RawValue;
+
+    fn first_byte(raw: &RawValue) -> u8 {
+        raw.get().trim_start().bytes().next().unwrap_or(b'n')
+    }
+    fn unexpected<E: de::Error>(raw: &RawValue) -> E {
+        de::Error::custom(format!("unexpected collection {}", raw.get()))
+    }
+    fn array<E: de::Error>(raw: &RawValue) -> Result<Vec<Box<RawValue>>, E> {
+        serde_json::from_str(raw.get()).map_err(de::Error::custom)
+    }
+
+    let Some(raw) = Option::<Box<RawValue>>::deserialize(d)? else {
+        return Ok(Vec::new());
+    };
+    let items: Vec<Box<RawValue>> = match first_byte(&raw) {
+        b'n' => Vec::new(),
+        b'[' => array(&raw)?,
+        b'{' => {
+            let mut map: BTreeMap<String, Box<RawValue>> =
+                serde_json::from_str(raw.get()).map_err(de::Error::custom)?;
+            match map.len() {
+                1 => match map.pop_first() {
+                    Some((_, inner)) => match first_byte(&inner) {
+                        b'n' => Vec::new(),
+                        b'[' => array(&inner)?,
+                        b'{' => vec![inner],
+                        _ => return Err(unexpected(&inner)),
+                    },
+                    None => Vec::new(),
+                },
+                _ => vec![raw],
             }
         }
-        Some(obj @ Value::Object(_)) => vec![obj],
-        Some(other) => return Err(de::Error::custom(format!("unexpected collection {other}"))),
+        _ => return Err(unexpected(&raw)),
     };
     items
-        .into_iter()
+        .iter()
         .enumerate()
-        .map(|(i, v)| {
-            serde_json::from_value(v).map_err(|e| de::Error::custom(format!("item {i}: {e}")))
+        .map(|(i, r)| {
+            serde_json::from_str(r.get()).map_err(|e| de::Error::custom(format!("item {i}: {e}")))
         })
         .collect()
 }

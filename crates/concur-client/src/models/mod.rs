@@ -6,6 +6,7 @@
 //! currency code field; dates are [`chrono::NaiveDateTime`] in Concur's own (zone-less) time.
 
 pub mod common;
+mod exact;
 pub mod expense;
 pub mod expense_v4;
 pub mod imaging;

@@ -122,3 +122,84 @@ fn custom_fields_are_objects() {
     assert_eq!(bare.transaction_amount, None);
     assert!(serde_json::from_str::<concur_client::models::expense::Entry>("{}").is_err());
 }
+
+/// Amounts stay exact through the normal list path (`{Items, NextPage}` envelope) and the
+/// single-get path; custom fields still land in `extra`.
+#[tokio::test]
+async fn entry_amounts_are_exact_through_list_and_get() {
+    use std::str::FromStr;
+
+    use rust_decimal::Decimal;
+
+    let entry = r#"{"ID":"E1","ReportID":"F4F027007E814C1CA70E","TransactionCurrencyCode":"USD",
+        "TransactionAmount":123.4500,"PostedAmount":0.1,"ApprovedAmount":12345678901234.5678,
+        "ExchangeRate":0E-8,
+        "Custom1":{"Type":"List","Value":"Engineering","Code":"ENG","ListItemID":"gW1"}}"#;
+    let mut server = mockito::Server::new_async().await;
+    let url = server.url();
+    let list = server
+        .mock("GET", "/api/v3.0/expense/entries")
+        .with_body(format!(r#"{{"Items":[{entry}],"NextPage":null}}"#))
+        .expect(1)
+        .create_async()
+        .await;
+    let get = server
+        .mock("GET", "/api/v3.0/expense/entries/E1")
+        .with_body(entry)
+        .expect(1)
+        .create_async()
+        .await;
+    let (client, _) = client_with_token(&url);
+    let page = client.expense().entries().list().send().await.unwrap();
+    assert!(page.skipped.is_empty(), "{:?}", page.skipped);
+    assert!(!page.has_next());
+    let single = client.expense().entries().get("E1").send().await.unwrap();
+    for e in [&page.items[0], &single] {
+        assert_eq!(
+            e.transaction_amount,
+            Some(Decimal::from_str("123.4500").unwrap())
+        );
+        assert_eq!(e.transaction_amount.unwrap().to_string(), "123.4500");
+        assert_eq!(e.posted_amount, Some(Decimal::from_str("0.1").unwrap()));
+        // f64 would give 12345678901234.568.
+        assert_eq!(
+            e.approved_amount,
+            Some(Decimal::from_str("12345678901234.5678").unwrap())
+        );
+        assert_eq!(
+            e.approved_amount.unwrap().to_string(),
+            "12345678901234.5678"
+        );
+        assert_eq!(
+            e.exchange_rate,
+            Some(Decimal::from_scientific("0E-8").unwrap())
+        );
+        assert_eq!(e.exchange_rate.unwrap().scale(), 8);
+        let custom = e.custom_fields();
+        assert_eq!(custom.len(), 1);
+        assert_eq!((custom[0].0, custom[0].1.code.as_deref()), (1, Some("ENG")));
+        assert!(e.extra.contains_key("Custom1"));
+    }
+    list.assert_async().await;
+    get.assert_async().await;
+}
+
+/// A wrong-type amount in a single entry is a Decode error naming `TransactionAmount`.
+#[tokio::test]
+async fn wrong_type_amount_names_the_field() {
+    let mut server = mockito::Server::new_async().await;
+    let url = server.url();
+    server
+        .mock("GET", "/api/v3.0/expense/entries/E2")
+        .with_body(r#"{"ID":"E2","TransactionAmount":{"Value":12}}"#)
+        .create_async()
+        .await;
+    let (client, _) = client_with_token(&url);
+    match client.expense().entries().get("E2").send().await {
+        Err(concur_client::Error::Decode { path, message, .. }) => {
+            assert_eq!(path, "TransactionAmount");
+            assert!(message.contains("invalid decimal"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -3,6 +3,7 @@
 mod util;
 
 mod auth;
+mod exact_amounts;
 mod expense;
 mod fixtures;
 mod paging;

@@ -255,3 +255,34 @@ async fn max_pages_stops_quietly_and_streams_are_static_send() {
         .unwrap();
     assert_eq!(ids, ["R1"]);
 }
+
+#[tokio::test]
+async fn v3_body_without_items_is_a_decode_error_not_zero_rows() {
+    let mut server = mockito::Server::new_async().await;
+    let _m = server
+        .mock(
+            "GET",
+            mockito::Matcher::Regex("^/api/v3.0/expense/reports".into()),
+        )
+        .with_status(200)
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"content":[],"links":{}}"#)
+        .create_async()
+        .await;
+    let (client, _store) = crate::util::client_with_token(&server.url());
+    let err = client
+        .expense()
+        .reports()
+        .list()
+        .user_all()
+        .send()
+        .await
+        .unwrap_err();
+    match err {
+        concur_client::Error::Decode { path, message, .. } => {
+            assert_eq!(path, "Items");
+            assert!(message.contains("no Items"), "{message}");
+        }
+        other => panic!("expected a decode error, got {other:?}"),
+    }
+}

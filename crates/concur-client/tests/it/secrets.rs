@@ -128,6 +128,9 @@ async fn logs_at_trace_level_contain_no_secret() {
         .with_ansi(false)
         .with_writer(move || writer.clone())
         .finish();
+    // Keep two dispatchers registered so that callsites first hit by other tests' threads
+    // (which have no subscriber) are not cached as "never" for every thread.
+    let _second = tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default());
     let _guard = tracing::subscriber::set_default(subscriber);
 
     let mut server = mockito::Server::new_async().await;
