@@ -5,6 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use rust_decimal::Decimal;
 use saas_discovery::{CostId, Finding, FindingKind, Money, ServiceId, YearMonth};
 
+#[cfg(test)]
+use crate::state::CompactId;
 use crate::state::CostFact;
 
 /// A month's spend must be at least this multiple of the baseline to be a spike.
@@ -15,8 +17,12 @@ const SPIKE_MIN_INCREASE: Decimal = Decimal::ONE_HUNDRED;
 const MAX_IDS: usize = 20;
 
 /// Computes every finding over the given costs. `name` gives a service's display name.
-/// Deterministic: the output is sorted and does not depend on the input order.
-pub(crate) fn findings(facts: &[CostFact], name: &dyn Fn(&ServiceId) -> String) -> Vec<Finding> {
+/// Deterministic: the output is sorted and does not depend on the input order. Works by
+/// sorting `facts` in place (no per-cost maps: memory stays flat on large companies).
+pub(crate) fn findings(
+    facts: &mut [CostFact<'_>],
+    name: &dyn Fn(&ServiceId) -> String,
+) -> Vec<Finding> {
     let mut out = Vec::new();
     out.extend(multiple_owners(facts, name));
     out.extend(duplicates(facts, name));
@@ -28,105 +34,108 @@ pub(crate) fn findings(facts: &[CostFact], name: &dyn Fn(&ServiceId) -> String) 
 
 /// The same service paid by several owners: one finding per service, listing each owner's
 /// latest cost.
-fn multiple_owners(facts: &[CostFact], name: &dyn Fn(&ServiceId) -> String) -> Vec<Finding> {
-    let mut by_service: BTreeMap<&ServiceId, BTreeMap<&str, (chrono::NaiveDate, &CostId)>> =
-        BTreeMap::new();
-    for f in facts {
-        if f.owner.is_empty() || f.amount.is_negative() {
-            continue;
-        }
-        let e = by_service
-            .entry(&f.service)
-            .or_default()
-            .entry(f.owner.as_str())
-            .or_insert((f.date, &f.id));
-        if (f.date, &f.id) > (e.0, e.1) {
-            *e = (f.date, &f.id);
-        }
-    }
-    by_service
-        .into_iter()
-        .filter(|(_, owners)| owners.len() >= 2)
-        .map(|(s, owners)| {
-            Finding::new(
+fn multiple_owners(
+    facts: &mut [CostFact<'_>],
+    name: &dyn Fn(&ServiceId) -> String,
+) -> Vec<Finding> {
+    facts.sort_unstable_by(|a, b| {
+        (a.service, a.owner, a.date, a.id).cmp(&(b.service, b.owner, b.date, b.id))
+    });
+    let mut out = Vec::new();
+    for group in facts.chunk_by(|a, b| a.service == b.service) {
+        let latest: Vec<CostId> = group
+            .iter()
+            .filter(|f| !f.owner.is_empty() && !f.amount.is_negative())
+            .collect::<Vec<_>>()
+            .chunk_by(|a, b| a.owner == b.owner)
+            .filter_map(|run| run.last().map(|f| f.id.to_cost_id()))
+            .collect();
+        if latest.len() >= 2 {
+            let s = group[0].service;
+            out.push(Finding::new(
                 FindingKind::MultipleOwners,
                 format!(
                     "{} people pay for {} separately: consolidation candidate",
-                    owners.len(),
+                    latest.len(),
                     name(s)
                 ),
                 s.clone(),
-                owners.values().map(|(_, id)| (*id).clone()).collect(),
-            )
-        })
-        .collect()
+                latest,
+            ));
+        }
+    }
+    out
 }
 
 /// Same owner, service, amount and date on distinct records.
-fn duplicates(facts: &[CostFact], name: &dyn Fn(&ServiceId) -> String) -> Vec<Finding> {
+fn duplicates(facts: &mut [CostFact<'_>], name: &dyn Fn(&ServiceId) -> String) -> Vec<Finding> {
     type Key<'a> = (&'a ServiceId, &'a str, chrono::NaiveDate, &'a str, Decimal);
-    let mut groups: BTreeMap<Key<'_>, (BTreeSet<&str>, Vec<CostId>, Money)> = BTreeMap::new();
-    for f in facts {
-        if f.amount.is_negative() || f.amount.is_zero() {
-            continue;
-        }
-        let key = (
-            &f.service,
-            f.owner.as_str(),
+    fn key_of<'a>(f: &CostFact<'a>) -> Key<'a> {
+        (
+            f.service,
+            f.owner,
             f.date,
             f.amount.currency().code(),
             f.amount.amount(),
-        );
-        let g = groups
-            .entry(key)
-            .or_insert_with(|| (BTreeSet::new(), Vec::new(), f.amount));
-        g.0.insert(f.record.as_str());
-        g.1.push(f.id.clone());
+        )
     }
-    groups
-        .into_iter()
-        .filter(|(_, (records, _, _))| records.len() >= 2)
-        .map(|((s, owner, date, _, _), (records, ids, amount))| {
-            Finding::new(
-                FindingKind::DuplicateCharge,
-                format!(
-                    "{} identical charges of {} for {} by {} on {}",
-                    records.len(),
-                    amount,
-                    name(s),
-                    owner,
-                    date
-                ),
-                s.clone(),
-                ids,
-            )
-        })
-        .collect()
+    facts.sort_unstable_by(|a, b| key_of(a).cmp(&key_of(b)).then(a.id.cmp(&b.id)));
+    let mut out = Vec::new();
+    for group in facts.chunk_by(|a, b| key_of(a) == key_of(b)) {
+        let f = &group[0];
+        if group.len() < 2 || f.amount.is_negative() || f.amount.is_zero() {
+            continue;
+        }
+        let records: BTreeSet<(&str, &str)> = group.iter().map(|g| g.record).collect();
+        if records.len() < 2 {
+            continue;
+        }
+        out.push(Finding::new(
+            FindingKind::DuplicateCharge,
+            format!(
+                "{} identical charges of {} for {} by {} on {}",
+                records.len(),
+                f.amount,
+                name(f.service),
+                f.owner,
+                f.date
+            ),
+            f.service.clone(),
+            group.iter().map(|g| g.id.to_cost_id()).collect(),
+        ));
+    }
+    out
 }
 
 /// A month whose spend on a service (one currency) is at least twice the average of the
 /// three months before it (with spend in at least two of them) and at least 100 above it.
-fn spikes(facts: &[CostFact], name: &dyn Fn(&ServiceId) -> String) -> Vec<Finding> {
-    type Series = BTreeMap<YearMonth, (Decimal, Vec<CostId>)>;
-    let mut series: BTreeMap<(&ServiceId, &str), (Series, Money)> = BTreeMap::new();
-    for f in facts {
-        let s = series
-            .entry((&f.service, f.amount.currency().code()))
-            .or_insert_with(|| (BTreeMap::new(), Money::zero(f.amount.currency())));
-        let m =
-            s.0.entry(YearMonth::of(f.date))
-                .or_insert((Decimal::ZERO, Vec::new()));
-        m.0 += f.amount.amount();
-        m.1.push(f.id.clone());
-    }
+fn spikes(facts: &mut [CostFact<'_>], name: &dyn Fn(&ServiceId) -> String) -> Vec<Finding> {
+    facts.sort_unstable_by(|a, b| {
+        (a.service, a.amount.currency().code(), a.date, a.id).cmp(&(
+            b.service,
+            b.amount.currency().code(),
+            b.date,
+            b.id,
+        ))
+    });
     let mut out = Vec::new();
-    for ((service, _), (months, zero)) in &series {
-        for (ym, (total, ids)) in months {
+    for series in
+        facts.chunk_by(|a, b| a.service == b.service && a.amount.currency() == b.amount.currency())
+    {
+        let cur = series[0].amount.currency();
+        let service = series[0].service;
+        let months: BTreeMap<YearMonth, Decimal> =
+            series.iter().fold(BTreeMap::new(), |mut m, f| {
+                *m.entry(YearMonth::of(f.date)).or_insert(Decimal::ZERO) += f.amount.amount();
+                m
+            });
+        for (ym, total) in &months {
             let prev: Vec<Decimal> = (1..=3)
                 .map(|k| {
                     prev_month(*ym, k)
                         .and_then(|p| months.get(&p))
-                        .map_or(Decimal::ZERO, |(t, _)| *t)
+                        .copied()
+                        .unwrap_or(Decimal::ZERO)
                 })
                 .collect();
             if prev.iter().filter(|t| **t > Decimal::ZERO).count() < 2 {
@@ -137,10 +146,13 @@ fn spikes(facts: &[CostFact], name: &dyn Fn(&ServiceId) -> String) -> Vec<Findin
                 && *total >= baseline * SPIKE_FACTOR
                 && *total - baseline >= SPIKE_MIN_INCREASE
             {
-                let mut ids = ids.clone();
+                let mut ids: Vec<CostId> = series
+                    .iter()
+                    .filter(|f| YearMonth::of(f.date) == *ym)
+                    .map(|f| f.id.to_cost_id())
+                    .collect();
                 ids.sort();
                 ids.truncate(MAX_IDS);
-                let cur = zero.currency();
                 out.push(Finding::new(
                     FindingKind::SpendSpike,
                     format!(
@@ -150,7 +162,7 @@ fn spikes(facts: &[CostFact], name: &dyn Fn(&ServiceId) -> String) -> Vec<Findin
                         ym,
                         Money::new(baseline, cur)
                     ),
-                    (*service).clone(),
+                    service.clone(),
                     ids,
                 ));
             }
@@ -178,15 +190,22 @@ mod tests {
         date: (i32, u32, u32),
         amount: Decimal,
         rec: &str,
-    ) -> CostFact {
+    ) -> CostFact<'static> {
+        let leak = |x: &str| -> &'static str { Box::leak(x.to_owned().into_boxed_str()) };
+        let (r, e) = rec.split_once('/').unwrap();
         CostFact {
-            id: CostId::from_raw(id),
-            service: ServiceId::new(s).unwrap(),
-            owner: owner.into(),
+            id: CompactId::of(&CostId::from_raw(id)),
+            service: Box::leak(Box::new(ServiceId::new(s).unwrap())),
+            owner: leak(owner),
             date: NaiveDate::from_ymd_opt(date.0, date.1, date.2).unwrap(),
             amount: Money::new(amount, parse_currency("USD").unwrap()),
-            record: rec.into(),
+            record: (leak(r), leak(e)),
         }
+    }
+
+    /// The id a test fact gets back (its name read as hex).
+    fn cid(x: &str) -> CostId {
+        CompactId::of(&CostId::from_raw(x)).to_cost_id()
     }
 
     fn name(s: &ServiceId) -> String {
@@ -201,17 +220,14 @@ mod tests {
             fact("c3", "zoom", "bob", (2026, 2, 7), dec!(15), "r3/e1"),
             fact("c4", "slack", "bob", (2026, 2, 7), dec!(8), "r3/e2"),
         ];
-        let out = findings(&f, &name);
+        let out = findings(&mut f.clone(), &name);
         let mo: Vec<_> = out
             .iter()
             .filter(|x| x.kind == FindingKind::MultipleOwners)
             .collect();
         assert_eq!(mo.len(), 1);
         assert_eq!(mo[0].service_id.as_str(), "zoom");
-        assert_eq!(
-            mo[0].cost_ids,
-            vec![CostId::from_raw("c2"), CostId::from_raw("c3")]
-        );
+        assert_eq!(mo[0].cost_ids, vec![cid("c2"), cid("c3")]);
         assert!(mo[0].message.starts_with("2 people pay for ZOOM"));
     }
 
@@ -225,15 +241,12 @@ mod tests {
             fact("c4", "slack", "ada", (2026, 1, 5), dec!(8), "r1/e4"),
             fact("c5", "slack", "ada", (2026, 1, 5), dec!(8), "r1/e4"),
         ];
-        let d: Vec<_> = findings(&f, &name)
+        let d: Vec<_> = findings(&mut f.clone(), &name)
             .into_iter()
             .filter(|x| x.kind == FindingKind::DuplicateCharge)
             .collect();
         assert_eq!(d.len(), 1);
-        assert_eq!(
-            d[0].cost_ids,
-            vec![CostId::from_raw("c1"), CostId::from_raw("c2")]
-        );
+        assert_eq!(d[0].cost_ids, vec![cid("c1"), cid("c2")]);
     }
 
     #[test]
@@ -251,12 +264,12 @@ mod tests {
         }
         f.push(fact("a4", "figma", "ada", (2026, 4, 3), dec!(450), "r4/e"));
         f.push(fact("a5", "figma", "ada", (2026, 5, 3), dec!(110), "r5/e"));
-        let s: Vec<_> = findings(&f, &name)
+        let s: Vec<_> = findings(&mut f.clone(), &name)
             .into_iter()
             .filter(|x| x.kind == FindingKind::SpendSpike)
             .collect();
         assert_eq!(s.len(), 1, "{s:?}");
-        assert_eq!(s[0].cost_ids, vec![CostId::from_raw("a4")]);
+        assert_eq!(s[0].cost_ids, vec![cid("a4")]);
         assert!(s[0].message.contains("2026-04"), "{}", s[0].message);
     }
 

@@ -33,13 +33,22 @@ pub(crate) struct InvoiceBatch {
     pub failed: bool,
 }
 
+/// Digests with their payment requests (`None` for deleted ones), as read.
+pub(crate) struct InvoiceFetch {
+    stats: Stats,
+    results: Vec<(
+        PaymentRequestDigest,
+        Result<Option<PaymentRequest>, CallError>,
+    )>,
+}
+
 /// Reads the payment request digests modified since the invoice cursor (minus the overlap)
-/// or the lookback, then each payment request, and maps them.
-pub(crate) async fn read_invoices(
+/// or the lookback, then each payment request.
+pub(crate) async fn fetch_invoices(
     sh: &Shared,
     state: &State,
     crawl_start: NaiveDateTime,
-) -> Result<InvoiceBatch, CallError> {
+) -> Result<InvoiceFetch, CallError> {
     let after = match state.invoice_cursor {
         Some(c) => c - sh.cfg.overlap,
         None => crawl_start - sh.cfg.lookback,
@@ -81,6 +90,12 @@ pub(crate) async fn read_invoices(
         .buffered(sh.cfg.concurrency.max(1))
         .collect()
         .await;
+    Ok(InvoiceFetch { stats, results })
+}
+
+/// Maps what [`fetch_invoices`] read (after the users are known, for owner details).
+pub(crate) fn map_invoices(sh: &Shared, fetch: InvoiceFetch) -> Result<InvoiceBatch, CallError> {
+    let InvoiceFetch { mut stats, results } = fetch;
     let mut updates = Vec::new();
     let mut failed = false;
     for (d, r) in results {
@@ -215,7 +230,7 @@ pub(crate) fn expense_index(state: &State) -> HashMap<Key, Vec<(String, CostId)>
             if c.merged_into.is_none() {
                 idx.entry((c.service.clone(), c.date, c.amount))
                     .or_default()
-                    .push((rid.clone(), c.id.clone()));
+                    .push((rid.clone(), c.id.to_cost_id()));
             }
         }
     }
@@ -257,7 +272,7 @@ pub(crate) async fn apply_batch(
                 state
                     .reports
                     .get(rid)
-                    .and_then(|r| r.costs.iter().find(|x| &x.id == cid))
+                    .and_then(|r| r.costs.iter().find(|x| x.id == *cid))
                     .is_some_and(|x| {
                         x.service == c.service_id && x.date == c.date && x.amount == c.amount
                     })

@@ -328,11 +328,17 @@ struct ReportOutcome {
     kind: ReportKind,
 }
 
-struct WindowResult {
-    window: Window,
-    reports: Vec<ReportOutcome>,
-    stats: Stats,
-    failed: bool,
+/// What window tasks send to the run loop (bounded channel: back-pressure, no buffering of
+/// whole windows).
+enum Msg {
+    /// One report, fully read and mapped.
+    Report(ReportOutcome, Box<Stats>),
+    /// A window ended (after all its reports were sent).
+    WindowDone {
+        index: usize,
+        failed: bool,
+        stats: Box<Stats>,
+    },
 }
 
 pub(crate) fn coverage(
@@ -356,9 +362,14 @@ fn reports_list(sh: &Shared, w: Window) -> concur_client::api::expense::ListRepo
         .limit(sh.cfg.page_size)
 }
 
-async fn process_window(sh: Arc<Shared>, w: Window, first: Option<Page<Report>>) -> WindowResult {
+async fn process_window(
+    sh: Arc<Shared>,
+    index: usize,
+    w: Window,
+    first: Option<Page<Report>>,
+    tx: tokio::sync::mpsc::Sender<Msg>,
+) {
     let mut stats = Stats::default();
-    let mut reports = Vec::new();
     let mut failed = false;
     let mut seen: HashSet<Cursor> = HashSet::new();
     let list = reports_list(&sh, w);
@@ -395,17 +406,16 @@ async fn process_window(sh: Arc<Shared>, w: Window, first: Option<Page<Report>>)
             );
         }
         let items = std::mem::take(&mut p.items);
-        let outs: Vec<(ReportOutcome, Stats)> = futures::stream::iter(items)
+        let mut outs = futures::stream::iter(items)
             .map(|r| process_report(&sh, r))
-            .buffered(sh.cfg.concurrency.max(1))
-            .collect()
-            .await;
-        for (o, s) in outs {
+            .buffered(sh.cfg.concurrency.max(1));
+        while let Some((o, s)) = outs.next().await {
             if matches!(o.kind, ReportKind::Failed) {
                 failed = true;
             }
-            stats.merge(&s);
-            reports.push(o);
+            if tx.send(Msg::Report(o, Box::new(s))).await.is_err() {
+                return; // the run loop stopped
+            }
         }
         match p.next.take() {
             None => break,
@@ -425,12 +435,13 @@ async fn process_window(sh: Arc<Shared>, w: Window, first: Option<Page<Report>>)
             }
         }
     }
-    WindowResult {
-        window: w,
-        reports,
-        stats,
-        failed,
-    }
+    let _ = tx
+        .send(Msg::WindowDone {
+            index,
+            failed,
+            stats: Box::new(stats),
+        })
+        .await;
 }
 
 async fn process_report(sh: &Shared, report: Report) -> (ReportOutcome, Stats) {
@@ -636,13 +647,45 @@ pub(crate) struct Emitter<'a> {
     events: u64,
     stats: Stats,
     last_checkpoint: Option<Checkpoint>,
+    /// Size of the last checkpoint text (to pre-size the next one).
+    checkpoint_len: usize,
 }
 
 impl Emitter<'_> {
-    pub(crate) async fn emit(&mut self, e: DiscoveryEvent) -> Result<(), DiscoveryError> {
-        if let DiscoveryEvent::Checkpoint(c) = &e {
-            self.last_checkpoint = Some(c.clone());
+    /// Emits a checkpoint of `state`; `keep` stores a copy for the outcome (only the last one
+    /// of a run is kept: a copy per window would double the memory of large companies).
+    async fn checkpoint(&mut self, state: &State, keep: bool) -> Result<(), DiscoveryError> {
+        let cp = state.to_checkpoint_sized(self.checkpoint_len + self.checkpoint_len / 8);
+        self.checkpoint_len = cp.as_value().as_str().map_or(0, str::len);
+        if keep {
+            self.last_checkpoint = Some(cp.clone());
         }
+        self.emit(DiscoveryEvent::Checkpoint(cp)).await
+    }
+
+    /// The last checkpoint of a complete run (also kept for the outcome).
+    async fn final_checkpoint(&mut self, state: State) -> Result<(), DiscoveryError> {
+        let size = self.checkpoint_len + self.checkpoint_len / 8;
+        self.emit(DiscoveryEvent::Checkpoint(state.to_checkpoint_sized(size)))
+            .await?;
+        // serialized again rather than cloned: a sink that stored the first one has released
+        // it by now, so two large strings are never alive at once in a streaming setup
+        self.last_checkpoint = Some(state.to_checkpoint_sized(size));
+        Ok(())
+    }
+
+    /// Ends a cancelled run: one more checkpoint covering everything emitted so far.
+    async fn cancelled(&mut self, state: &State) -> Result<DiscoveryOutcome, DiscoveryError> {
+        self.checkpoint(state, true).await?;
+        Ok(DiscoveryOutcome::new(
+            RunStatus::Cancelled,
+            self.last_checkpoint.clone(),
+            self.events,
+            self.stats.clone(),
+        ))
+    }
+
+    pub(crate) async fn emit(&mut self, e: DiscoveryEvent) -> Result<(), DiscoveryError> {
         if matches!(e, DiscoveryEvent::Cost(_)) {
             self.stats.costs_emitted += 1;
         }
@@ -693,7 +736,7 @@ impl Emitter<'_> {
             && let Some(sum) = state
                 .reports
                 .get(rid)
-                .and_then(|r| r.costs.iter().find(|c| &c.id == cid))
+                .and_then(|r| r.costs.iter().find(|c| c.id == *cid))
         {
             cost.source =
                 CostSource::new(cost.source.reference()).with_also_seen_in(sum.source_ref(rid));
@@ -738,6 +781,9 @@ impl Emitter<'_> {
             match line {
                 Line::Cost(c) => {
                     let c = *c;
+                    if new.owner.is_empty() {
+                        new.owner.clone_from(&c.owner.login_id);
+                    }
                     state
                         .services
                         .entry(c.service_id.clone())
@@ -760,11 +806,16 @@ impl Emitter<'_> {
                         self.emit(DiscoveryEvent::Cost(c)).await?;
                     }
                 }
-                Line::Unmatched(u) => new.unmatched.push(*u),
+                Line::Unmatched(u) => {
+                    if new.owner.is_empty() {
+                        new.owner.clone_from(&u.owner.login_id);
+                    }
+                    new.unmatched.push(*u);
+                }
                 _ => {}
             }
         }
-        let keep: HashSet<&saas_discovery::CostId> = new
+        let keep: HashSet<&crate::state::CompactId> = new
             .costs
             .iter()
             .filter(|c| c.merged_into.is_none())
@@ -773,7 +824,7 @@ impl Emitter<'_> {
         let mut retract = Vec::new();
         for c in &prev.costs {
             if c.merged_into.is_none() && !keep.contains(&c.id) {
-                retract.push(c.id.clone());
+                retract.push(c.id.to_cost_id());
             }
         }
         // a line that was emitted before and is now merged into an invoice
@@ -784,10 +835,12 @@ impl Emitter<'_> {
                     .iter()
                     .any(|p| p.id == c.id && p.merged_into.is_none())
             {
-                retract.push(c.id.clone());
+                retract.push(c.id.to_cost_id());
             }
         }
-        if new != ReportState::default() {
+        if !new.costs.is_empty() || !new.unmatched.is_empty() {
+            new.costs.shrink_to_fit();
+            new.unmatched.shrink_to_fit();
             state.reports.insert(rid.clone(), new);
         }
         for id in retract {
@@ -868,6 +921,8 @@ impl DiscoverySource for ConcurSource {
         let windows = plan_windows(from, crawl_start, cfg.window);
         let metrics_before = self.client.metrics().snapshot();
         let abort = cancel.token().child_token();
+        // whatever way this function returns, in-flight requests stop
+        let _abort_guard = abort.clone().drop_guard();
         let mut sh = Shared {
             client: self.client.clone(),
             matcher: self.matcher.clone(),
@@ -885,15 +940,7 @@ impl DiscoverySource for ConcurSource {
             events: 0,
             stats: Stats::default(),
             last_checkpoint: None,
-        };
-        let cancelled = |em: &mut Emitter<'_>| {
-            abort.cancel();
-            Ok(DiscoveryOutcome::new(
-                RunStatus::Cancelled,
-                em.last_checkpoint.clone(),
-                em.events,
-                em.stats.clone(),
-            ))
+            checkpoint_len: 0,
         };
 
         // 1. The first page of the first window, alone (fails fast on credentials and on a
@@ -907,115 +954,169 @@ impl DiscoverySource for ConcurSource {
                         DiscoveryError::source_message("the first report page failed")
                     }));
                 }
-                Err(CallError::Aborted) => return cancelled(&mut em),
+                Err(CallError::Aborted) => {
+                    abort.cancel();
+                    return em.cancelled(&state).await;
+                }
                 Err(_) => {} // retried as part of window 0
             }
         }
 
-        // 2. Users (optional group).
-        if cfg.read_users {
-            match load_users(&sh).await {
-                Ok((users, skipped)) => {
-                    sh.users = users;
-                    em.stats.decode_errors += skipped;
+        // 2. Users and invoices (optional groups), read side by side. Invoices come before
+        //    the expense windows so expense lines can be merged into them.
+        let (users, invoices) = tokio::join!(
+            async {
+                if cfg.read_users {
+                    Some(load_users(&sh).await)
+                } else {
+                    None
                 }
-                Err(CallError::OptionalDenied(msg)) => skip_group(&mut em.stats, "users", &msg),
-                Err(CallError::Fatal) => return Err(fatal_or(&sh)),
-                Err(CallError::Aborted) => return cancelled(&mut em),
-                Err(CallError::Failed(msg)) => {
-                    em.stats.fetch_errors += 1;
-                    em.stats.warn(Warning::new(
-                        "fetch_failed",
-                        format!("users could not be read; owners keep their report names: {msg}"),
-                    ));
+            },
+            async {
+                if cfg.read_invoices {
+                    Some(crate::invoices::fetch_invoices(&sh, &state, crawl_start).await)
+                } else {
+                    None
                 }
+            }
+        );
+        match users {
+            None => {}
+            Some(Ok((users, skipped))) => {
+                sh.users = users;
+                em.stats.decode_errors += skipped;
+            }
+            Some(Err(CallError::OptionalDenied(msg))) => skip_group(&mut em.stats, "users", &msg),
+            Some(Err(CallError::Fatal)) => return Err(fatal_or(&sh)),
+            Some(Err(CallError::Aborted)) => {
+                abort.cancel();
+                return em.cancelled(&state).await;
+            }
+            Some(Err(CallError::Failed(msg))) => {
+                em.stats.fetch_errors += 1;
+                em.stats.warn(Warning::new(
+                    "fetch_failed",
+                    format!("users could not be read; owners keep their report names: {msg}"),
+                ));
             }
         }
         let sh = Arc::new(sh);
-
-        // 3. Invoices (optional group): before the expense windows, so expense lines can be
-        //    merged into them.
-        if cfg.read_invoices {
-            match crate::invoices::read_invoices(&sh, &state, crawl_start).await {
-                Ok(batch) => {
-                    em.stats.merge(&batch.stats);
-                    crate::invoices::apply_batch(&mut em, &mut state, batch.updates).await?;
-                    if !batch.failed {
-                        state.invoice_cursor = Some(crawl_start);
-                    }
+        let batch = invoices.map(|r| r.and_then(|f| crate::invoices::map_invoices(&sh, f)));
+        match batch {
+            None => {}
+            Some(Ok(batch)) => {
+                em.stats.merge(&batch.stats);
+                crate::invoices::apply_batch(&mut em, &mut state, batch.updates).await?;
+                if !batch.failed {
+                    state.invoice_cursor = Some(crawl_start);
                 }
-                Err(CallError::OptionalDenied(msg)) => skip_group(&mut em.stats, "invoice", &msg),
-                Err(CallError::Fatal) => return Err(fatal_or(&sh)),
-                Err(CallError::Aborted) => return cancelled(&mut em),
-                Err(CallError::Failed(msg)) => {
-                    em.stats.fetch_errors += 1;
-                    coverage(
-                        &mut em.stats,
-                        "fetch_failed",
-                        format!("invoices could not be read: {msg}"),
-                        "invoices",
-                    );
-                }
+            }
+            Some(Err(CallError::OptionalDenied(msg))) => skip_group(&mut em.stats, "invoice", &msg),
+            Some(Err(CallError::Fatal)) => return Err(fatal_or(&sh)),
+            Some(Err(CallError::Aborted)) => {
+                abort.cancel();
+                return em.cancelled(&state).await;
+            }
+            Some(Err(CallError::Failed(msg))) => {
+                em.stats.fetch_errors += 1;
+                coverage(
+                    &mut em.stats,
+                    "fetch_failed",
+                    format!("invoices could not be read: {msg}"),
+                    "invoices",
+                );
             }
         }
 
-        // 4. Expense windows: up to K in flight, results applied in window order.
-        let total = windows.len() as u64;
+        // 4. Expense windows: up to K in flight; reports are applied as they arrive; the
+        //    cursor advances over the contiguous prefix of completed, successful windows.
+        let total = windows.len();
         let k = cfg.concurrency.max(1);
-        let mut firsts: Vec<Option<Page<Report>>> = windows.iter().map(|_| None).collect();
-        if let Some(f) = firsts.first_mut() {
-            *f = first.take();
-        }
-        let jobs = windows.iter().copied().zip(firsts).map(|(w, f)| {
-            let sh = sh.clone();
-            tokio::spawn(process_window(sh, w, f))
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Msg>(4 * k);
+        let mut first_page = first.take();
+        let jobs: Vec<_> = windows
+            .iter()
+            .copied()
+            .enumerate()
+            .map(|(i, w)| {
+                let f = if i == 0 { first_page.take() } else { None };
+                (i, w, f, tx.clone())
+            })
+            .collect();
+        drop(tx);
+        let driver_sh = sh.clone();
+        let driver = tokio::spawn(async move {
+            futures::stream::iter(jobs)
+                .map(|(i, w, f, tx)| tokio::spawn(process_window(driver_sh.clone(), i, w, f, tx)))
+                .buffer_unordered(k)
+                .for_each(|_| async {})
+                .await;
         });
-        let mut results = futures::stream::iter(jobs).buffered(k);
+        let _driver_guard = AbortOnDrop(driver);
+        let mut done_flags = vec![false; total];
+        let mut failed_flags = vec![false; total];
+        let mut next_undone = 0usize;
         let mut blocked = false;
         let mut done = 0u64;
-        let mut seen: HashSet<String> = HashSet::new();
-        while let Some(joined) = results.next().await {
+        // report ids seen by this run, as 64-bit hashes (a large company has 100,000s)
+        let mut seen: HashSet<u64> = HashSet::new();
+        while let Some(msg) = rx.recv().await {
             if let Some(e) = sh.take_fatal() {
                 abort.cancel();
                 return Err(e);
             }
             if cancel.is_cancelled() {
-                return cancelled(&mut em);
-            }
-            let wr = match joined {
-                Ok(wr) => wr,
-                Err(e) => {
+                {
                     abort.cancel();
-                    return Err(DiscoveryError::source_error("a crawl task failed", e));
+                    return em.cancelled(&state).await;
                 }
-            };
-            em.stats.merge(&wr.stats);
-            for o in wr.reports {
-                seen.insert(o.report_id.clone());
-                em.apply_report(&mut state, o).await?;
             }
-            if wr.failed {
-                blocked = true;
+            match msg {
+                Msg::Report(o, s) => {
+                    em.stats.merge(&s);
+                    seen.insert(id_hash(&o.report_id));
+                    em.apply_report(&mut state, o).await?;
+                }
+                Msg::WindowDone {
+                    index,
+                    failed,
+                    stats,
+                } => {
+                    em.stats.merge(&stats);
+                    done_flags[index] = true;
+                    failed_flags[index] = failed;
+                    while next_undone < total && done_flags[next_undone] && !blocked {
+                        if failed_flags[next_undone] {
+                            blocked = true;
+                        } else {
+                            state.cursor = Some(windows[next_undone].before);
+                            next_undone += 1;
+                        }
+                    }
+                    done += 1;
+                    em.emit(DiscoveryEvent::Progress(Progress::new(
+                        "windows",
+                        done,
+                        Some(total as u64),
+                    )))
+                    .await?;
+                    em.checkpoint(&state, false).await?;
+                }
             }
-            if !blocked {
-                state.cursor = Some(wr.window.before);
-            }
-            done += 1;
-            em.emit(DiscoveryEvent::Progress(Progress::new(
-                "windows",
-                done,
-                Some(total),
-            )))
-            .await?;
-            em.emit(DiscoveryEvent::Checkpoint(state.to_checkpoint()))
-                .await?;
         }
-        drop(results);
         if let Some(e) = sh.take_fatal() {
             return Err(e);
         }
         if cancel.is_cancelled() {
-            return cancelled(&mut em);
+            {
+                abort.cancel();
+                return em.cancelled(&state).await;
+            }
+        }
+        if done < total as u64 {
+            return Err(DiscoveryError::source_message(
+                "a crawl task ended unexpectedly",
+            ));
         }
 
         // 5. Known reports this run did not see: deleted ones are retracted.
@@ -1023,16 +1124,8 @@ impl DiscoverySource for ConcurSource {
             let unseen: Vec<(String, String)> = state
                 .reports
                 .iter()
-                .filter(|(rid, _)| !seen.contains(*rid))
-                .map(|(rid, r)| {
-                    let login = r
-                        .costs
-                        .first()
-                        .map(|c| c.owner.clone())
-                        .or_else(|| r.unmatched.first().map(|u| u.owner.login_id.clone()))
-                        .unwrap_or_default();
-                    (rid.clone(), login)
-                })
+                .filter(|(rid, _)| !seen.contains(&id_hash(rid)))
+                .map(|(rid, r)| (rid.clone(), r.owner.clone()))
                 .collect();
             let checks: Vec<(String, Result<Report, CallError>)> = futures::stream::iter(unseen)
                 .map(|(rid, login)| {
@@ -1099,10 +1192,12 @@ impl DiscoverySource for ConcurSource {
                 (id.clone(), n)
             })
             .collect();
-        let facts = state.cost_facts();
-        for f in findings(&facts, &|s: &ServiceId| {
+        let mut facts = state.cost_facts();
+        let found = findings(&mut facts, &|s: &ServiceId| {
             names.get(s).cloned().unwrap_or_else(|| s.to_string())
-        }) {
+        });
+        drop(facts);
+        for f in found {
             em.emit(DiscoveryEvent::Finding(f)).await?;
         }
         if blocked {
@@ -1112,12 +1207,15 @@ impl DiscoverySource for ConcurSource {
                 "a window failed; the next run reads it again",
             ));
         }
-        em.emit(DiscoveryEvent::Checkpoint(state.to_checkpoint()))
-            .await?;
+        em.final_checkpoint(state).await?;
 
         let m = self.client.metrics().snapshot();
         em.stats.api_calls = m.calls.saturating_sub(metrics_before.calls);
         em.stats.retries = m.retries.saturating_sub(metrics_before.retries);
+        // reports of concurrent windows arrive in any order: sort for a stable document
+        em.stats.warnings.sort_by(|a, b| {
+            (&a.record, &a.code, &a.message).cmp(&(&b.record, &b.code, &b.message))
+        });
         if em.stats.warnings.len() > MAX_WARNINGS {
             em.stats.warnings.truncate(MAX_WARNINGS);
         }
@@ -1134,6 +1232,22 @@ impl DiscoverySource for ConcurSource {
             em.events,
             stats,
         ))
+    }
+}
+
+fn id_hash(s: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    s.hash(&mut h);
+    h.finish()
+}
+
+/// Aborts a spawned task when dropped (the run returned early).
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
@@ -1216,6 +1330,7 @@ mod tests {
             events: 0,
             stats: Stats::default(),
             last_checkpoint: None,
+            checkpoint_len: 0,
         }
     }
 

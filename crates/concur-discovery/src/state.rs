@@ -1,7 +1,8 @@
 //! The checkpoint: resume cursor plus what earlier runs emitted (for retractions, findings,
 //! unmatched spend and cross-source de-duplication).
 //!
-//! JSON shape (version 1), stored verbatim by the sink:
+//! The checkpoint value is one JSON **string** holding the state's JSON text (a compact
+//! representation: a store keeps one string instead of a large JSON tree). The state, version 1:
 //! `{"v":1,"system":"concur","connection_id":"acme","cursor":"2026-11-15T00:00:00",
 //!   "invoice_cursor":…,"reports":{"<ReportID>":{"costs":[…],"unmatched":[…]}},
 //!   "invoices":{"<ID>":{…}},"services":{"zoom":{"confidence":0.95,"evidence":[…]}}}`.
@@ -19,22 +20,59 @@ use crate::mapping::{MAX_EVIDENCE, SYSTEM, UnmatchedItem};
 /// Current checkpoint format version.
 pub(crate) const VERSION: u32 = 1;
 
+/// A [`CostId`] kept as its 128 bits (16 bytes inline instead of a 34-byte string on the
+/// heap); serialized exactly like the cost id (`c_` + 32 hex digits).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct CompactId(u128);
+
+impl CompactId {
+    pub(crate) fn of(id: &CostId) -> Self {
+        let hex = id.as_str().strip_prefix("c_").unwrap_or(id.as_str());
+        Self(u128::from_str_radix(hex, 16).unwrap_or(0))
+    }
+
+    pub(crate) fn to_cost_id(self) -> CostId {
+        CostId::from_raw(format!("c_{:032x}", self.0))
+    }
+}
+
+impl PartialEq<CostId> for CompactId {
+    fn eq(&self, other: &CostId) -> bool {
+        *self == CompactId::of(other)
+    }
+}
+
+impl Serialize for CompactId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&format_args!("c_{:032x}", self.0))
+    }
+}
+
+impl<'de> Deserialize<'de> for CompactId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        let hex = text
+            .strip_prefix("c_")
+            .ok_or_else(|| serde::de::Error::custom("cost id must start with c_"))?;
+        u128::from_str_radix(hex, 16)
+            .map(Self)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
 /// What is remembered of one emitted (or merged) cost.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub(crate) struct CostSummary {
     /// Cost id.
-    pub id: CostId,
+    pub id: CompactId,
     /// Service.
     #[serde(rename = "s")]
     pub service: ServiceId,
-    /// Owner login.
-    #[serde(rename = "o")]
-    pub owner: String,
     /// Transaction date.
     #[serde(rename = "d")]
     pub date: NaiveDate,
-    /// Transaction amount.
-    #[serde(rename = "a")]
+    /// Transaction amount, stored as `"12.30 EUR"`.
+    #[serde(rename = "a", with = "compact_money")]
     pub amount: Money,
     /// Entry id.
     #[serde(rename = "e")]
@@ -51,9 +89,8 @@ pub(crate) struct CostSummary {
 impl CostSummary {
     pub(crate) fn of(cost: &Cost) -> Self {
         Self {
-            id: cost.id.clone(),
+            id: CompactId::of(&cost.id),
             service: cost.service_id.clone(),
-            owner: cost.owner.login_id.clone(),
             date: cost.date,
             amount: cost.amount,
             entry_id: cost.source.entry_id.clone().unwrap_or_default(),
@@ -76,9 +113,34 @@ impl CostSummary {
     }
 }
 
+/// `Money` as one string `"12.30 EUR"` (half the size of the object form).
+mod compact_money {
+    use saas_discovery::Money;
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+
+    pub(crate) fn serialize<S: Serializer>(m: &Money, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&format_args!(
+            "{} {}",
+            m.amount_string(),
+            m.currency().code()
+        ))
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Money, D::Error> {
+        let text = String::deserialize(d)?;
+        let (amount, code) = text
+            .split_once(' ')
+            .ok_or_else(|| D::Error::custom(format!("bad amount {text:?}")))?;
+        Money::parse_with_code(amount, code).map_err(D::Error::custom)
+    }
+}
+
 /// What one report contributed.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub(crate) struct ReportState {
+    /// The report owner's login (the owner of every cost of the report).
+    #[serde(rename = "o", default)]
+    pub owner: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub costs: Vec<CostSummary>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -170,7 +232,11 @@ impl State {
         c: &Checkpoint,
         connection_id: &str,
     ) -> Result<Self, DiscoveryError> {
-        let s: State = serde_json::from_value(c.as_value().clone()).map_err(|e| {
+        let parsed = match c.as_value() {
+            serde_json::Value::String(text) => serde_json::from_str::<State>(text),
+            other => serde_json::from_value::<State>(other.clone()),
+        };
+        let s = parsed.map_err(|e| {
             DiscoveryError::InvalidCheckpoint(format!("not a concur checkpoint: {e}"))
         })?;
         if s.v != VERSION || s.system != SYSTEM {
@@ -188,24 +254,35 @@ impl State {
         Ok(s)
     }
 
+    #[cfg(test)]
     pub(crate) fn to_checkpoint(&self) -> Checkpoint {
-        Checkpoint::new(serde_json::to_value(self).unwrap_or(serde_json::Value::Null))
+        self.to_checkpoint_sized(0)
     }
 
-    /// Every emitted cost: `(service, owner, date, amount, cost id, entry key)`, expense lines
-    /// (not merged) and invoices.
-    pub(crate) fn cost_facts(&self) -> Vec<CostFact> {
+    /// The checkpoint, serialized into a buffer of `capacity` bytes up front (the previous
+    /// checkpoint's size: no doubling of a large buffer while writing).
+    pub(crate) fn to_checkpoint_sized(&self, capacity: usize) -> Checkpoint {
+        let mut buf = Vec::with_capacity(capacity);
+        let text = match serde_json::to_writer(&mut buf, self) {
+            Ok(()) => String::from_utf8(buf).unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        Checkpoint::new(serde_json::Value::String(text))
+    }
+
+    /// Every emitted cost (expense lines not merged into an invoice, and invoices), borrowed.
+    pub(crate) fn cost_facts(&self) -> Vec<CostFact<'_>> {
         let mut out = Vec::new();
         for (rid, r) in &self.reports {
             for c in &r.costs {
                 if c.merged_into.is_none() {
                     out.push(CostFact {
-                        id: c.id.clone(),
-                        service: c.service.clone(),
-                        owner: c.owner.clone(),
+                        id: c.id,
+                        service: &c.service,
+                        owner: &r.owner,
                         date: c.date,
                         amount: c.amount,
-                        record: format!("{rid}/{}", c.entry_id),
+                        record: (rid, &c.entry_id),
                     });
                 }
             }
@@ -213,12 +290,12 @@ impl State {
         for (iid, i) in &self.invoices {
             if let Some(c) = &i.cost {
                 out.push(CostFact {
-                    id: c.id.clone(),
-                    service: c.service_id.clone(),
-                    owner: c.owner.login_id.clone(),
+                    id: CompactId::of(&c.id),
+                    service: &c.service_id,
+                    owner: &c.owner.login_id,
                     date: c.date,
                     amount: c.amount,
-                    record: format!("invoice/{iid}"),
+                    record: ("invoice", iid),
                 });
             }
         }
@@ -226,17 +303,17 @@ impl State {
     }
 }
 
-/// What the findings look at for one cost.
+/// What the findings look at for one cost (borrowed from the state).
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) struct CostFact {
-    pub id: CostId,
-    pub service: ServiceId,
-    pub owner: String,
+pub(crate) struct CostFact<'a> {
+    pub id: CompactId,
+    pub service: &'a ServiceId,
+    pub owner: &'a str,
     pub date: NaiveDate,
     pub amount: Money,
-    /// Distinct source record (report/entry or invoice), so itemizations of one entry are
-    /// never duplicates of each other.
-    pub record: String,
+    /// Distinct source record (report and entry, or `invoice` and id), so itemizations of one
+    /// entry are never duplicates of each other.
+    pub record: (&'a str, &'a str),
 }
 
 #[cfg(test)]
