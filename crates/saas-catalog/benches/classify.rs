@@ -87,7 +87,11 @@ fn exact_hits_descriptor_only(bencher: Bencher<'_, '_>) {
     let rows: Vec<&Row> = f.rows.iter().filter(|r| r.exact).collect();
     bencher.counter(ItemsCount::new(rows.len())).bench(|| {
         for r in &rows {
-            let i = Input { descriptor: &r.descriptor, expense_type: None, description: None };
+            let i = Input {
+                descriptor: &r.descriptor,
+                expense_type: None,
+                description: None,
+            };
             black_box(f.matcher.classify(black_box(&i)));
         }
     });

@@ -332,8 +332,13 @@ impl Catalog {
     /// [`CatalogError::Invalid`] listing every data problem; [`CatalogError::Policy`].
     pub fn builtin() -> Result<Self, CatalogError> {
         Self::load(
-            BUILTIN_CATALOG_FILES.iter().map(|&(n, t)| (n.to_string(), t.to_string())),
-            &LoadOptions { require_core_ids: true, policy: None },
+            BUILTIN_CATALOG_FILES
+                .iter()
+                .map(|&(n, t)| (n.to_string(), t.to_string())),
+            &LoadOptions {
+                require_core_ids: true,
+                policy: None,
+            },
         )
     }
 
@@ -344,7 +349,8 @@ impl Catalog {
     pub fn builtin_shared() -> Result<Arc<Catalog>, Arc<CatalogError>> {
         static CELL: std::sync::OnceLock<Result<Arc<Catalog>, Arc<CatalogError>>> =
             std::sync::OnceLock::new();
-        CELL.get_or_init(|| Catalog::builtin().map(Arc::new).map_err(Arc::new)).clone()
+        CELL.get_or_init(|| Catalog::builtin().map(Arc::new).map_err(Arc::new))
+            .clone()
     }
 
     /// Names of the embedded catalog files.
@@ -359,11 +365,16 @@ impl Catalog {
     /// [`Catalog::load`].
     pub fn from_dir(path: impl AsRef<Path>) -> Result<Self, CatalogError> {
         let path = path.as_ref();
-        let rd = std::fs::read_dir(path)
-            .map_err(|source| CatalogError::Io { path: path.to_path_buf(), source })?;
+        let rd = std::fs::read_dir(path).map_err(|source| CatalogError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
         let mut files = Vec::new();
         for entry in rd {
-            let entry = entry.map_err(|source| CatalogError::Io { path: path.to_path_buf(), source })?;
+            let entry = entry.map_err(|source| CatalogError::Io {
+                path: path.to_path_buf(),
+                source,
+            })?;
             let p = entry.path();
             if p.extension().is_some_and(|x| x == "toml") && p.is_file() {
                 files.push(p);
@@ -372,12 +383,24 @@ impl Catalog {
         files.sort();
         let mut sources = Vec::with_capacity(files.len());
         for p in files {
-            let text = std::fs::read_to_string(&p)
-                .map_err(|source| CatalogError::Io { path: p.clone(), source })?;
-            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("?").to_string();
+            let text = std::fs::read_to_string(&p).map_err(|source| CatalogError::Io {
+                path: p.clone(),
+                source,
+            })?;
+            let name = p
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("?")
+                .to_string();
             sources.push((name, text));
         }
-        Self::load(sources, &LoadOptions { require_core_ids: true, policy: None })
+        Self::load(
+            sources,
+            &LoadOptions {
+                require_core_ids: true,
+                policy: None,
+            },
+        )
     }
 
     /// Loads one TOML document (`[[product]]` and `[[vendor]]` tables) with the built-in
@@ -386,7 +409,10 @@ impl Catalog {
     /// # Errors
     /// As [`Catalog::load`].
     pub fn from_toml_str(text: &str) -> Result<Self, CatalogError> {
-        Self::load([("inline.toml".to_string(), text.to_string())], &LoadOptions::default())
+        Self::load(
+            [("inline.toml".to_string(), text.to_string())],
+            &LoadOptions::default(),
+        )
     }
 
     /// Loads `(file name, TOML text)` sources and validates them: unique ids, valid slugs,
@@ -407,8 +433,17 @@ impl Catalog {
         let mut specs = Vec::new();
         for (name, text) in sources {
             match toml::from_str::<FileSpec>(&text) {
-                Ok(f) => specs.push((name, FileSpecOwned { products: f.product, vendors: f.vendor })),
-                Err(e) => issues.push(CatalogIssue::Parse { file: name, message: e.to_string() }),
+                Ok(f) => specs.push((
+                    name,
+                    FileSpecOwned {
+                        products: f.product,
+                        vendors: f.vendor,
+                    },
+                )),
+                Err(e) => issues.push(CatalogIssue::Parse {
+                    file: name,
+                    message: e.to_string(),
+                }),
             }
         }
         Self::build(specs, policy, options.require_core_ids, issues)
@@ -421,7 +456,13 @@ impl Catalog {
         extra: Vec<ProductSpec>,
     ) -> Result<Self, CatalogError> {
         let mut specs = self.specs.clone();
-        specs.push((source.to_string(), FileSpecOwned { products: extra, vendors: Vec::new() }));
+        specs.push((
+            source.to_string(),
+            FileSpecOwned {
+                products: extra,
+                vendors: Vec::new(),
+            },
+        ));
         Self::build(specs, (*self.policy).clone(), false, Vec::new())
     }
 
@@ -472,7 +513,10 @@ impl Catalog {
                     && p.patterns.is_empty()
                     && p.domains.is_empty()
                 {
-                    issues.push(CatalogIssue::NoNames { file: file.clone(), id: p.id.clone() });
+                    issues.push(CatalogIssue::NoNames {
+                        file: file.clone(),
+                        id: p.id.clone(),
+                    });
                 }
                 if let Some(parent) = &p.parent {
                     parents.push((products.len(), parent.clone(), file.clone()));
@@ -483,7 +527,11 @@ impl Catalog {
                     name: p.name.clone(),
                     vendor: p.vendor.clone().unwrap_or_else(|| p.name.clone()),
                     category,
-                    domains: p.domains.iter().map(|d| d.trim().to_ascii_lowercase()).collect(),
+                    domains: p
+                        .domains
+                        .iter()
+                        .map(|d| d.trim().to_ascii_lowercase())
+                        .collect(),
                     aliases: p.aliases.clone(),
                     entities: p.entities.clone(),
                     patterns: p.patterns.clone(),
@@ -496,7 +544,10 @@ impl Catalog {
             }
         }
         for (idx, parent, file) in parents {
-            match ServiceId::new(parent.as_str()).ok().filter(|id| by_id.contains_key(id)) {
+            match ServiceId::new(parent.as_str())
+                .ok()
+                .filter(|id| by_id.contains_key(id))
+            {
                 Some(pid) => products[idx].parent = Some(pid),
                 None => issues.push(CatalogIssue::UnknownParent {
                     file,
@@ -552,7 +603,10 @@ impl Catalog {
                     continue;
                 }
                 let id = line.split('|').next().unwrap_or("").trim();
-                if ServiceId::new(id).ok().is_none_or(|id| !by_id.contains_key(&id)) {
+                if ServiceId::new(id)
+                    .ok()
+                    .is_none_or(|id| !by_id.contains_key(&id))
+                {
                     issues.push(CatalogIssue::MissingCoreId { id: id.to_string() });
                 }
             }
@@ -591,7 +645,14 @@ impl Catalog {
             v.billing_entities.iter().for_each(|s| protect(s));
         }
         let normalizer = Normalizer::new(&policy, protected);
-        let index = PhraseIndex::build(&products, &vendors, &vendor_umbrella, &family, &policy, &normalizer);
+        let index = PhraseIndex::build(
+            &products,
+            &vendors,
+            &vendor_umbrella,
+            &family,
+            &policy,
+            &normalizer,
+        );
         Ok(Self {
             products,
             by_id,

@@ -1,13 +1,11 @@
-//! The precomputed match index: one Aho-Corasick automaton over every catalog phrase and
-//! policy keyword, a sorted compact-name list for truncated / squashed descriptors, and a
-//! token index for fuzzy matching.
+//! The precomputed match index: a word-prefix hash map over every catalog phrase and policy
+//! keyword (whole-word phrase search), a sorted compact-name list for truncated / squashed
+//! descriptors, and a token index for fuzzy matching.
 
 use std::collections::HashMap;
 
 use crate::fxhash::{FastMap, FastSet};
 use std::sync::Arc;
-
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 use crate::catalog::{Product, Vendor};
 use crate::normalize::Normalizer;
@@ -30,7 +28,10 @@ pub(crate) enum Kind {
 
 impl Kind {
     pub(crate) fn targets_product(self) -> bool {
-        matches!(self, Kind::Alias | Kind::Entity | Kind::Pattern | Kind::Domain | Kind::Billing)
+        matches!(
+            self,
+            Kind::Alias | Kind::Entity | Kind::Pattern | Kind::Domain | Kind::Billing
+        )
     }
 }
 
@@ -55,13 +56,18 @@ pub(crate) struct Hit {
 
 #[derive(Debug)]
 pub(crate) struct PhraseIndex {
-    ac: AhoCorasick,
+    /// Every phrase, cut at each word end (see [`WordPrefixes`]).
+    all: WordPrefixes,
+    /// The signal phrases only (keywords, excludes, vendor non-software lines), used on
+    /// descriptions.
+    signals: WordPrefixes,
     pub(crate) phrases: Vec<Arc<str>>,
     ranges: Vec<(u32, u32)>,
     flat: Vec<Entry>,
     /// (compact phrase, phrase id), sorted.
     compact: Vec<(Box<str>, u32)>,
     legal_compact: Vec<Box<str>>,
+    legal_max: usize,
     fuzzy_tokens: Vec<(Box<str>, u32)>,
     fuzzy_buckets: FastMap<[u8; 2], Vec<u32>>,
     vocab: FastSet<Box<str>>,
@@ -75,17 +81,17 @@ pub(crate) fn bounded_osa(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
         return (a == b).then_some(0);
     }
     let (n, m) = (a.len(), b.len());
-    let mut prev2 = [0usize; N];
-    let mut prev = [0usize; N];
-    let mut cur = [0usize; N];
+    let mut prev2 = [0u8; N];
+    let mut prev = [0u8; N];
+    let mut cur = [0u8; N];
     for (j, p) in prev.iter_mut().enumerate().take(m + 1) {
-        *p = j;
+        *p = j as u8;
     }
     for i in 1..=n {
-        cur[0] = i;
+        cur[0] = i as u8;
         let mut row_min = cur[0];
         for j in 1..=m {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let cost = u8::from(a[i - 1] != b[j - 1]);
             let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 v = v.min(prev2[j - 2] + 1);
@@ -93,13 +99,13 @@ pub(crate) fn bounded_osa(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
             cur[j] = v;
             row_min = row_min.min(v);
         }
-        if row_min > max {
+        if usize::from(row_min) > max {
             return None;
         }
         prev2 = prev;
         prev = cur;
     }
-    let d = prev[m];
+    let d = usize::from(prev[m]);
     (d <= max).then_some(d)
 }
 
@@ -112,6 +118,134 @@ fn id_names_phrase(id: &str, phrase: &str) -> bool {
 
 fn compact(s: &str) -> String {
     s.chars().filter(|c| c.is_ascii_alphanumeric()).collect()
+}
+
+fn is_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+}
+
+/// Whole-word phrase search by hashing: every phrase is registered under each of its
+/// prefixes that end at a word end (`zoom`, `zoom video`, `zoom video communications`;
+/// `zoom`, `zoom.us`). A scan starts at every position not preceded by a word byte and
+/// extends over the text's word ends while the prefix is known, so it touches one hash
+/// slot per word instead of walking an automaton byte by byte. Keys are 64-bit rolling
+/// hashes (no string compare per probe); a phrase hit is confirmed by comparing the text,
+/// so a hash collision can cost a lookup but never create a hit. Finds exactly the phrases
+/// that an overlapping substring search finds with a non-word byte (or the text edge) on
+/// both sides.
+#[derive(Debug)]
+struct WordPrefixes {
+    /// prefix hash → (phrase id or `u32::MAX`, a longer phrase continues this prefix)
+    map: FastMap<u64, (u32, bool)>,
+    /// Bytes that start some phrase.
+    first: [bool; 256],
+    seed: u64,
+}
+
+#[inline]
+fn roll(h: u64, b: u8, seed: u64) -> u64 {
+    (h.rotate_left(5) ^ u64::from(b)).wrapping_mul(seed)
+}
+
+impl WordPrefixes {
+    fn build<'a>(phrases: impl Iterator<Item = (u32, &'a String)> + Clone) -> Self {
+        // a different multiplier in the (practically impossible) case that two whole
+        // phrases share a hash
+        for seed in [
+            0x51_7c_c1_b7_27_22_0a_95_u64,
+            0x9e_37_79_b9_7f_4a_7c_15,
+            0xbf_58_47_6d_1c_e4_e5_b9,
+        ] {
+            if let Some(me) = Self::try_build(phrases.clone(), seed) {
+                return me;
+            }
+        }
+        Self::try_build(phrases, 0x94_d0_49_bb_13_31_11_eb).unwrap_or_else(|| Self {
+            map: FastMap::default(),
+            first: [false; 256],
+            seed: 1,
+        })
+    }
+
+    fn try_build<'a>(phrases: impl Iterator<Item = (u32, &'a String)>, seed: u64) -> Option<Self> {
+        let mut me = Self {
+            map: FastMap::default(),
+            first: [false; 256],
+            seed,
+        };
+        for (id, p) in phrases {
+            let b = p.as_bytes();
+            let Some(&f) = b.first() else { continue };
+            me.first[f as usize] = true;
+            let mut h = 0u64;
+            for k in 0..b.len() {
+                h = roll(h, b[k], seed);
+                let end = k + 1 == b.len();
+                if !end && is_word(b[k + 1]) {
+                    continue;
+                }
+                let slot = me.map.entry(h).or_insert((u32::MAX, false));
+                if end {
+                    if slot.0 != u32::MAX {
+                        return None;
+                    }
+                    slot.0 = id;
+                } else {
+                    slot.1 = true;
+                }
+            }
+        }
+        Some(me)
+    }
+
+    /// Whole-word, leftmost-longest, non-overlapping phrase hits in `text` (`phrases` are
+    /// the texts of the phrase ids).
+    fn scan(&self, phrases: &[Arc<str>], text: &str, out: &mut Vec<Hit>) {
+        out.clear();
+        let bytes = text.as_bytes();
+        for s in 0..bytes.len() {
+            if (s > 0 && is_word(bytes[s - 1])) || !self.first[bytes[s] as usize] {
+                continue;
+            }
+            let mut h = 0u64;
+            for e in s..bytes.len() {
+                h = roll(h, bytes[e], self.seed);
+                if e + 1 < bytes.len() && is_word(bytes[e + 1]) {
+                    continue;
+                }
+                let Some(&(id, longer)) = self.map.get(&h) else {
+                    break;
+                };
+                if id != u32::MAX
+                    && phrases.get(id as usize).map(|p| p.as_bytes()) == bytes.get(s..=e)
+                {
+                    out.push(Hit {
+                        phrase: id,
+                        start: s as u32,
+                        end: (e + 1) as u32,
+                    });
+                }
+                if !longer {
+                    break;
+                }
+            }
+        }
+        if out.len() <= 1 {
+            return;
+        }
+        out.sort_unstable_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
+        let mut last_end = 0u32;
+        let mut w = 0;
+        for r in 0..out.len() {
+            let h = out[r];
+            if r == 0 || h.start >= last_end {
+                out[w] = h;
+                w += 1;
+                last_end = h.end;
+            }
+        }
+        out.truncate(w);
+    }
 }
 
 impl PhraseIndex {
@@ -128,7 +262,9 @@ impl PhraseIndex {
         let mut entries: Vec<Vec<Entry>> = Vec::new();
         let mut add = |text: &str, entry: Entry| {
             let p = match entry.kind {
-                Kind::Alias | Kind::Entity | Kind::Pattern | Kind::Domain | Kind::Billing => norm.phrase(text),
+                Kind::Alias | Kind::Entity | Kind::Pattern | Kind::Domain | Kind::Billing => {
+                    norm.phrase(text)
+                }
                 _ => norm.phrase_exact(text),
             };
             if p.is_empty() {
@@ -140,7 +276,10 @@ impl PhraseIndex {
                 phrases.len() - 1
             });
             let list = &mut entries[i];
-            if !list.iter().any(|e| e.kind == entry.kind && e.target == entry.target) {
+            if !list
+                .iter()
+                .any(|e| e.kind == entry.kind && e.target == entry.target)
+            {
                 list.push(entry);
             }
         };
@@ -149,38 +288,129 @@ impl PhraseIndex {
             for a in &p.aliases {
                 // only a one-word alias can be a common word / namesake
                 let one_word = !norm.phrase(a).contains([' ', '.']);
-                add(a, Entry { kind: Kind::Alias, target: t, ambiguous: p.ambiguous && one_word, strong: false, named: false });
+                add(
+                    a,
+                    Entry {
+                        kind: Kind::Alias,
+                        target: t,
+                        ambiguous: p.ambiguous && one_word,
+                        strong: false,
+                        named: false,
+                    },
+                );
             }
             for a in &p.entities {
-                add(a, Entry { kind: Kind::Entity, target: t, ambiguous: false, strong: false, named: false });
+                add(
+                    a,
+                    Entry {
+                        kind: Kind::Entity,
+                        target: t,
+                        ambiguous: false,
+                        strong: false,
+                        named: false,
+                    },
+                );
             }
             for a in &p.patterns {
-                add(a, Entry { kind: Kind::Pattern, target: t, ambiguous: false, strong: false, named: false });
+                add(
+                    a,
+                    Entry {
+                        kind: Kind::Pattern,
+                        target: t,
+                        ambiguous: false,
+                        strong: false,
+                        named: false,
+                    },
+                );
             }
             for a in &p.domains {
-                add(a, Entry { kind: Kind::Domain, target: t, ambiguous: false, strong: false, named: false });
+                add(
+                    a,
+                    Entry {
+                        kind: Kind::Domain,
+                        target: t,
+                        ambiguous: false,
+                        strong: false,
+                        named: false,
+                    },
+                );
             }
             for a in &p.exclude {
-                add(a, Entry { kind: Kind::Exclude, target: t, ambiguous: false, strong: false, named: false });
+                add(
+                    a,
+                    Entry {
+                        kind: Kind::Exclude,
+                        target: t,
+                        ambiguous: false,
+                        strong: false,
+                        named: false,
+                    },
+                );
             }
         }
         for (v, vendor) in vendors.iter().enumerate() {
             let umb = vendor_umbrella[v];
             for a in &vendor.billing_entities {
-                add(a, Entry { kind: Kind::Billing, target: umb, ambiguous: products[umb as usize].ambiguous && !norm.phrase(a).contains([' ', '.']), strong: false, named: false });
+                add(
+                    a,
+                    Entry {
+                        kind: Kind::Billing,
+                        target: umb,
+                        ambiguous: products[umb as usize].ambiguous
+                            && !norm.phrase(a).contains([' ', '.']),
+                        strong: false,
+                        named: false,
+                    },
+                );
             }
             for a in &vendor.non_software {
-                add(a, Entry { kind: Kind::VendorNonSoftware, target: v as u32, ambiguous: false, strong: false, named: false });
+                add(
+                    a,
+                    Entry {
+                        kind: Kind::VendorNonSoftware,
+                        target: v as u32,
+                        ambiguous: false,
+                        strong: false,
+                        named: false,
+                    },
+                );
             }
         }
         for a in &policy.software_keywords {
-            add(a, Entry { kind: Kind::SwKeyword, target: 0, ambiguous: false, strong: false, named: false });
+            add(
+                a,
+                Entry {
+                    kind: Kind::SwKeyword,
+                    target: 0,
+                    ambiguous: false,
+                    strong: false,
+                    named: false,
+                },
+            );
         }
         for a in &policy.non_software_keywords {
-            add(a, Entry { kind: Kind::NonSwKeyword, target: 0, ambiguous: false, strong: false, named: false });
+            add(
+                a,
+                Entry {
+                    kind: Kind::NonSwKeyword,
+                    target: 0,
+                    ambiguous: false,
+                    strong: false,
+                    named: false,
+                },
+            );
         }
         for a in &policy.software_name_words {
-            add(a, Entry { kind: Kind::NameWord, target: 0, ambiguous: false, strong: false, named: false });
+            add(
+                a,
+                Entry {
+                    kind: Kind::NameWord,
+                    target: 0,
+                    ambiguous: false,
+                    strong: false,
+                    named: false,
+                },
+            );
         }
         for (i, list) in entries.iter_mut().enumerate() {
             for e in list.iter_mut() {
@@ -192,8 +422,11 @@ impl PhraseIndex {
         // strong: a multi-word or dotted entity / pattern / domain that is not also an alias
         for (i, list) in entries.iter_mut().enumerate() {
             let multi = phrases[i].contains([' ', '.']);
-            let alias_of: Vec<u32> =
-                list.iter().filter(|e| e.kind == Kind::Alias).map(|e| e.target).collect();
+            let alias_of: Vec<u32> = list
+                .iter()
+                .filter(|e| e.kind == Kind::Alias)
+                .map(|e| e.target)
+                .collect();
             for e in list.iter_mut() {
                 e.strong = matches!(e.kind, Kind::Entity | Kind::Pattern | Kind::Domain)
                     && (multi || e.kind == Kind::Domain)
@@ -206,8 +439,10 @@ impl PhraseIndex {
                 continue;
             }
             for e in list.iter_mut() {
-                if matches!(e.kind, Kind::Alias | Kind::Entity | Kind::Pattern | Kind::Billing)
-                    && products[e.target as usize].ambiguous
+                if matches!(
+                    e.kind,
+                    Kind::Alias | Kind::Entity | Kind::Pattern | Kind::Billing
+                ) && products[e.target as usize].ambiguous
                 {
                     e.ambiguous = true;
                     e.strong = false;
@@ -232,14 +467,14 @@ impl PhraseIndex {
             flat.extend_from_slice(list);
             ranges.push((s, flat.len() as u32));
         }
-        let ac = AhoCorasick::builder()
-            .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::ContiguousNFA))
-            .build(&phrases)
-            .or_else(|_| {
-                AhoCorasick::builder().match_kind(MatchKind::Standard).build(&phrases)
-            })
-            .expect("aho-corasick over catalog phrases");
+        let all = WordPrefixes::build(phrases.iter().enumerate().map(|(i, p)| (i as u32, p)));
+        let signals = WordPrefixes::build(
+            phrases
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| entries[*i].iter().any(|e| !e.kind.targets_product()))
+                .map(|(i, p)| (i as u32, p)),
+        );
         let mut compact_list = Vec::new();
         let mut fuzzy_tokens = Vec::new();
         let mut vocab: FastSet<Box<str>> = FastSet::default();
@@ -251,13 +486,19 @@ impl PhraseIndex {
             }
             let list = &entries[i];
             let c = compact(p);
-            if c.len() >= 4 && list.iter().any(|e| e.kind.targets_product() || e.kind == Kind::VendorNonSoftware) {
+            if c.len() >= 4
+                && list
+                    .iter()
+                    .any(|e| e.kind.targets_product() || e.kind == Kind::VendorNonSoftware)
+            {
                 compact_list.push((c.clone().into_boxed_str(), i as u32));
             }
             if !list.iter().any(|e| e.kind.targets_product()) {
                 continue;
             }
-            let fuzzy_ok = list.iter().any(|e| matches!(e.kind, Kind::Alias | Kind::Entity | Kind::Billing));
+            let fuzzy_ok = list
+                .iter()
+                .any(|e| matches!(e.kind, Kind::Alias | Kind::Entity | Kind::Billing));
             if fuzzy_ok && !p.contains('.') && c.bytes().all(|b| b.is_ascii_alphabetic()) {
                 let single = !p.contains(' ');
                 if (single && c.len() >= policy.fuzzy_min_token_len) || (!single && c.len() >= 6) {
@@ -269,7 +510,10 @@ impl PhraseIndex {
         let mut fuzzy_buckets: FastMap<[u8; 2], Vec<u32>> = FastMap::default();
         for (i, (t, _)) in fuzzy_tokens.iter().enumerate() {
             let b = t.as_bytes();
-            fuzzy_buckets.entry([b[0], b[1]]).or_default().push(i as u32);
+            fuzzy_buckets
+                .entry([b[0], b[1]])
+                .or_default()
+                .push(i as u32);
         }
         // what may follow a name squashed into one word: legal forms and software name words
         // ("hootsuitein", "invisionapp")
@@ -281,13 +525,19 @@ impl PhraseIndex {
             .collect();
         legal_compact.sort();
         legal_compact.dedup();
+        let legal_max = legal_compact.iter().map(|c| c.len()).max().unwrap_or(0);
+        for b in fuzzy_buckets.values_mut() {
+            b.sort_by_key(|&i| fuzzy_tokens[i as usize].0.len());
+        }
         Self {
-            ac,
+            all,
+            signals,
             phrases: phrases.into_iter().map(Arc::from).collect(),
             ranges,
             flat,
             compact: compact_list,
             legal_compact,
+            legal_max,
             fuzzy_tokens,
             fuzzy_buckets,
             vocab,
@@ -305,34 +555,12 @@ impl PhraseIndex {
 
     /// Whole-word, leftmost-longest, non-overlapping phrase hits in `text`.
     pub(crate) fn scan(&self, text: &str, out: &mut Vec<Hit>) {
-        out.clear();
-        let bytes = text.as_bytes();
-        let is_word = |b: u8| b.is_ascii_alphanumeric();
-        for m in self.ac.find_overlapping_iter(text) {
-            let (s, e) = (m.start(), m.end());
-            if s > 0 && is_word(bytes[s - 1]) {
-                continue;
-            }
-            if e < bytes.len() && is_word(bytes[e]) {
-                continue;
-            }
-            out.push(Hit { phrase: m.pattern().as_u32(), start: s as u32, end: e as u32 });
-        }
-        if out.len() <= 1 {
-            return;
-        }
-        out.sort_unstable_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
-        let mut last_end = 0u32;
-        let mut w = 0;
-        for r in 0..out.len() {
-            let h = out[r];
-            if r == 0 || h.start >= last_end {
-                out[w] = h;
-                w += 1;
-                last_end = h.end;
-            }
-        }
-        out.truncate(w);
+        self.all.scan(&self.phrases, text, out);
+    }
+
+    /// Like [`PhraseIndex::scan`], over the signal phrases only (no product names).
+    pub(crate) fn scan_signals(&self, text: &str, out: &mut Vec<Hit>) {
+        self.signals.scan(&self.phrases, text, out);
     }
 
     /// Phrases whose compact form starts with `q` (a truncated name), at most `limit`.
@@ -348,19 +576,25 @@ impl PhraseIndex {
     /// The phrase whose compact form is exactly `q`.
     pub(crate) fn compact_exact(&self, q: &str) -> Option<u32> {
         let i = self.compact.partition_point(|(c, _)| &**c < q);
-        self.compact.get(i).filter(|(c, _)| &**c == q).map(|&(_, p)| p)
+        self.compact
+            .get(i)
+            .filter(|(c, _)| &**c == q)
+            .map(|&(_, p)| p)
     }
 
     /// Phrases whose compact form is `q` minus a trailing legal-form fragment (`hootsuitein`).
     pub(crate) fn squashed(&self, q: &str, min: usize) -> Option<u32> {
-        for k in (min..q.len()).rev() {
+        let lo = min.max(q.len().saturating_sub(self.legal_max));
+        for k in (lo..q.len()).rev() {
             let (head, rest) = q.split_at(k);
             if rest.len() < 2 {
                 continue;
             }
             let legal = {
                 let i = self.legal_compact.partition_point(|c| &**c < rest);
-                self.legal_compact.get(i).is_some_and(|c| c.starts_with(rest))
+                self.legal_compact
+                    .get(i)
+                    .is_some_and(|c| c.starts_with(rest))
             };
             if !legal {
                 continue;
@@ -382,7 +616,13 @@ impl PhraseIndex {
 
     /// Best fuzzy phrase for a token: `(phrase, similarity)`; `None` when no candidate is
     /// close enough or the best candidates disagree.
-    pub(crate) fn fuzzy(&self, q: &str, min_len: usize, min_sim: f64, max_d_cap: usize) -> Option<(u32, f64)> {
+    pub(crate) fn fuzzy(
+        &self,
+        q: &str,
+        min_len: usize,
+        min_sim: f64,
+        max_d_cap: usize,
+    ) -> Option<(u32, f64)> {
         let qb = q.as_bytes();
         if qb.len() < min_len.max(4) || !qb.iter().all(|b| b.is_ascii_alphabetic()) {
             return None;
@@ -390,7 +630,11 @@ impl PhraseIndex {
         let bucket = self.fuzzy_buckets.get(&[qb[0], qb[1]])?;
         let mut best: Option<(usize, f64, u32, &str)> = None;
         let mut tie = false;
-        for &ti in bucket {
+        let lo = bucket.partition_point(|&i| self.fuzzy_tokens[i as usize].0.len() + 2 < qb.len());
+        for &ti in &bucket[lo..] {
+            if self.fuzzy_tokens[ti as usize].0.len() > qb.len() + 2 {
+                break;
+            }
             let (t, phrase) = &self.fuzzy_tokens[ti as usize];
             let (tl, ql) = (t.len(), q.len());
             if tl.abs_diff(ql) > 2 {
@@ -437,17 +681,102 @@ impl PhraseIndex {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
-    use super::bounded_osa;
+    use super::{Hit, bounded_osa};
+
+    /// The anchored word-start walk finds exactly what an unanchored overlapping search
+    /// filtered on word boundaries (then made leftmost-longest) finds.
+    #[test]
+    fn anchored_scan_equals_overlapping_search() {
+        let cat = crate::Catalog::builtin().unwrap();
+        let idx = &cat.index;
+        let ac = aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::Standard)
+            .build(idx.phrases.iter().map(|p| p.as_bytes()))
+            .unwrap();
+        let naive = |text: &str| {
+            let b = text.as_bytes();
+            let w = |x: u8| x.is_ascii_alphanumeric();
+            let mut v: Vec<(u32, u32, u32)> = ac
+                .find_overlapping_iter(text)
+                .filter(|m| !(m.start() > 0 && w(b[m.start() - 1])))
+                .filter(|m| !(m.end() < b.len() && w(b[m.end()])))
+                .map(|m| (m.start() as u32, m.end() as u32, m.pattern().as_u32()))
+                .collect();
+            v.sort_unstable_by_key(|h| (h.0, std::cmp::Reverse(h.1)));
+            let mut out = Vec::new();
+            let mut last_end = 0;
+            for (i, h) in v.iter().enumerate() {
+                if i == 0 || h.0 >= last_end {
+                    out.push((h.0, h.1));
+                    last_end = h.1;
+                }
+            }
+            out
+        };
+        let texts = [
+            "zoom.us ca",
+            "microsoft 365 business",
+            "dropbox box zoom video communications",
+            "stripe payments europe fees",
+            "atlassian jira software cloud",
+            "google workspace google cloud gcp",
+            "sq blue bottle coffee",
+            "aws amazon web services",
+            "elements.envato.com envato",
+            "the slack technologies notion labs figma",
+        ];
+        let mut hits: Vec<Hit> = Vec::new();
+        for t in texts {
+            idx.scan(t, &mut hits);
+            let got: Vec<(u32, u32)> = hits.iter().map(|h| (h.start, h.end)).collect();
+            assert_eq!(got, naive(t), "{t}");
+        }
+        // every dev-set line, normalised as a descriptor and as free text
+        let devset = include_str!("../data/devset.csv");
+        let norm = cat.normalizer();
+        for line in devset.lines() {
+            for t in [norm.normalize(line), {
+                let mut n = crate::Normalized::default();
+                norm.normalize_text_into(line, &mut n);
+                n
+            }] {
+                idx.scan(t.text(), &mut hits);
+                let got: Vec<(u32, u32)> = hits.iter().map(|h| (h.start, h.end)).collect();
+                assert_eq!(got, naive(t.text()), "{line}");
+            }
+        }
+        // every phrase finds itself
+        for p in idx.phrases.iter().take(5000) {
+            idx.scan(p, &mut hits);
+            assert_eq!(
+                hits.first().map(|h| (h.start as usize, h.end as usize)),
+                Some((0, p.len())).filter(|_| !p.is_empty()),
+                "{p}"
+            );
+        }
+    }
 
     #[test]
     fn osa_matches_strsim() {
-        for (a, b) in [("zooom", "zoom"), ("notoin", "notion"), ("atlasian", "atlassian"), ("figmaa", "figma"),
-            ("docusgn", "docusign"), ("microsfot", "microsoft"), ("abc", "xyz"), ("", "ab"), ("storyblok", "storyblocks")] {
+        for (a, b) in [
+            ("zooom", "zoom"),
+            ("notoin", "notion"),
+            ("atlasian", "atlassian"),
+            ("figmaa", "figma"),
+            ("docusgn", "docusign"),
+            ("microsfot", "microsoft"),
+            ("abc", "xyz"),
+            ("", "ab"),
+            ("storyblok", "storyblocks"),
+        ] {
             let want = strsim::osa_distance(a, b);
-            assert_eq!(bounded_osa(a.as_bytes(), b.as_bytes(), 2), (want <= 2).then_some(want), "{a} {b}");
+            assert_eq!(
+                bounded_osa(a.as_bytes(), b.as_bytes(), 2),
+                (want <= 2).then_some(want),
+                "{a} {b}"
+            );
         }
     }
 }

@@ -245,7 +245,9 @@ impl Matcher {
             let action = match &r.action {
                 RuleAction::Ignore => CompiledAction::Ignore,
                 RuleAction::Match(s) => {
-                    let idx = ServiceId::new(s.as_str()).ok().and_then(|id| catalog.index_of(&id));
+                    let idx = ServiceId::new(s.as_str())
+                        .ok()
+                        .and_then(|id| catalog.index_of(&id));
                     match idx {
                         Some(i) => CompiledAction::Match(i),
                         None => {
@@ -284,16 +286,33 @@ impl Matcher {
         };
         let (sw_types, sw_type_words) = set(&policy.software_expense_types);
         let (non_types, non_type_words) = set(&policy.non_software_expense_types);
-        let type_names = sw_types.iter().chain(&non_types).map(|k| (k.clone(), Arc::from(&**k))).collect();
-        let prefix_names = policy.prefix.iter().map(|p| Arc::from(p.name.as_str())).collect();
-        let prefix_phrases = policy.prefix.iter().map(|p| catalog.normalizer.phrase(&p.text)).collect();
+        let type_names = sw_types
+            .iter()
+            .chain(&non_types)
+            .map(|k| (k.clone(), Arc::from(&**k)))
+            .collect();
+        let prefix_names = policy
+            .prefix
+            .iter()
+            .map(|p| Arc::from(p.name.as_str()))
+            .collect();
+        let prefix_phrases = policy
+            .prefix
+            .iter()
+            .map(|p| catalog.normalizer.phrase(&p.text))
+            .collect();
         let generic: FastSet<Box<str>> = policy
             .generic_seller_words
             .iter()
             .map(|w| Box::from(catalog.normalizer.phrase_exact(w).as_str()))
             .collect();
         let mut filler = generic.clone();
-        filler.extend(policy.plan_words.iter().map(|w| Box::from(catalog.normalizer.phrase_exact(w).as_str())));
+        filler.extend(
+            policy
+                .plan_words
+                .iter()
+                .map(|w| Box::from(catalog.normalizer.phrase_exact(w).as_str())),
+        );
         Ok(Self {
             catalog,
             rules: compiled,
@@ -399,7 +418,11 @@ impl Matcher {
                 is_software,
                 service,
                 confidence: 1.0,
-                evidence: vec![Evidence { kind, field: Field::Descriptor, text: r.id.clone() }],
+                evidence: vec![Evidence {
+                    kind,
+                    field: Field::Descriptor,
+                    text: r.id.clone(),
+                }],
                 vendor_name,
                 not_identifiable: None,
                 processor,
@@ -407,7 +430,8 @@ impl Matcher {
         }
 
         idx.scan(d.text(), &mut sc.hd);
-        idx.scan(s.text(), &mut sc.hs);
+        // the description is scanned for signals first; for product names only when needed
+        idx.scan_signals(s.text(), &mut sc.hs);
         let hd = &sc.hd;
         let hs = &sc.hs;
 
@@ -432,18 +456,30 @@ impl Matcher {
         }
 
         // signals
-        let mut sig = Signals { type_sw, type_non, ..Signals::default() };
+        let mut sig = Signals {
+            type_sw,
+            type_non,
+            ..Signals::default()
+        };
         for (field, hits) in [(Field::Descriptor, hd), (Field::Description, hs)] {
             let in_d = field == Field::Descriptor;
             for h in hits {
                 for e in idx.entries(h.phrase) {
                     let kind = match e.kind {
                         Kind::SwKeyword => {
-                            if in_d { sig.sw_kw_d = true } else { sig.sw_kw_s = true }
+                            if in_d {
+                                sig.sw_kw_d = true
+                            } else {
+                                sig.sw_kw_s = true
+                            }
                             EvidenceKind::SoftwareKeyword
                         }
                         Kind::NonSwKeyword => {
-                            if in_d { sig.non_kw_d = true } else { sig.non_kw_s = true }
+                            if in_d {
+                                sig.non_kw_d = true
+                            } else {
+                                sig.non_kw_s = true
+                            }
                             EvidenceKind::NonSoftwareKeyword
                         }
                         Kind::NameWord if in_d => {
@@ -452,7 +488,11 @@ impl Matcher {
                         }
                         Kind::VendorNonSoftware => {
                             sig.veto_vendor(e.target);
-                            if in_d { sig.non_kw_d = true } else { sig.non_kw_s = true }
+                            if in_d {
+                                sig.non_kw_d = true
+                            } else {
+                                sig.non_kw_s = true
+                            }
                             EvidenceKind::VendorNonSoftware
                         }
                         Kind::Exclude => {
@@ -461,7 +501,11 @@ impl Matcher {
                         }
                         _ => continue,
                     };
-                    ev.push(Evidence { kind, field, text: idx.phrase(h.phrase).clone() });
+                    ev.push(Evidence {
+                        kind,
+                        field,
+                        text: idx.phrase(h.phrase).clone(),
+                    });
                 }
             }
         }
@@ -488,23 +532,49 @@ impl Matcher {
             && !c.umbrella
         {
             let base = [0.8, 0.8, 0.9, 0.95][c.strength as usize];
-            return self.product_result(c, Field::Descriptor, ev, base, None, &sig, vendor_name, processor);
+            return self.product_result(
+                c,
+                Field::Descriptor,
+                ev,
+                base,
+                None,
+                &sig,
+                vendor_name,
+                processor,
+            );
         }
         let seller = d.seller();
-        let seller_generic = !seller.is_empty() && seller.split(' ').all(|w| self.generic.contains(w));
+        let seller_generic =
+            !seller.is_empty() && seller.split(' ').all(|w| self.generic.contains(w));
         let blocked = sig.non_kw_d || sig.n_vetoed > 0;
 
         // 3. a more specific product: truncated / squashed names, then typos
         if !blocked && !seller.is_empty() && !seller_generic {
             let min = cat.policy.truncation_min_chars;
             let allow_prefix_completion = d.looks_truncated()
-                || matches!(prefix_kind, Some(PrefixKind::Processor | PrefixKind::Reseller));
+                || matches!(
+                    prefix_kind,
+                    Some(PrefixKind::Processor | PrefixKind::Reseller)
+                );
             match self.complete(seller, min, allow_prefix_completion, &sig) {
                 Completion::Product(c) if !c.umbrella || exact.is_none() => {
-                    return self.product_result(c, Field::Descriptor, ev, 0.8, Some(EvidenceKind::Truncated), &sig, vendor_name, processor);
+                    return self.product_result(
+                        c,
+                        Field::Descriptor,
+                        ev,
+                        0.8,
+                        Some(EvidenceKind::Truncated),
+                        &sig,
+                        vendor_name,
+                        processor,
+                    );
                 }
                 Completion::NonSoftware(phrase) => {
-                    ev.push(Evidence { kind: EvidenceKind::VendorNonSoftware, field: Field::Descriptor, text: idx.phrase(phrase).clone() });
+                    ev.push(Evidence {
+                        kind: EvidenceKind::VendorNonSoftware,
+                        field: Field::Descriptor,
+                        text: idx.phrase(phrase).clone(),
+                    });
                     return self.done(false, None, 0.8, ev, vendor_name, None, processor);
                 }
                 _ => {}
@@ -512,9 +582,25 @@ impl Matcher {
             if let Some((c, text, sim)) = self.fuzzy(d, &sig, &mut sc.hs2)
                 && (!c.umbrella || exact.is_none())
             {
-                ev.insert(0, Evidence { kind: EvidenceKind::Fuzzy, field: Field::Descriptor, text: Arc::from(text) });
+                ev.insert(
+                    0,
+                    Evidence {
+                        kind: EvidenceKind::Fuzzy,
+                        field: Field::Descriptor,
+                        text: Arc::from(text),
+                    },
+                );
                 let conf = (0.6 + (sim as f32 - 0.85) * 1.5).clamp(0.5, 0.8);
-                return self.product_result(c, Field::Descriptor, ev, conf, Some(EvidenceKind::Fuzzy), &sig, vendor_name, processor);
+                return self.product_result(
+                    c,
+                    Field::Descriptor,
+                    ev,
+                    conf,
+                    Some(EvidenceKind::Fuzzy),
+                    &sig,
+                    vendor_name,
+                    processor,
+                );
             }
         }
 
@@ -524,7 +610,16 @@ impl Matcher {
                 && prefix_kind == Some(PrefixKind::Vendor)
                 && !all_tokens_matched(d, hd, &self.filler);
             if !app_purchase {
-                return self.product_result(c, Field::Descriptor, ev, 0.85, None, &sig, vendor_name, processor);
+                return self.product_result(
+                    c,
+                    Field::Descriptor,
+                    ev,
+                    0.85,
+                    None,
+                    &sig,
+                    vendor_name,
+                    processor,
+                );
             }
         }
 
@@ -535,17 +630,44 @@ impl Matcher {
         {
             idx.scan(&self.prefix_phrases[i], &mut sc.hs2);
             if let Some(c) = self.pick(&sc.hs2, &sig, true) {
-                return self.product_result(c, Field::Descriptor, ev, 0.75, None, &sig, vendor_name, processor);
+                return self.product_result(
+                    c,
+                    Field::Descriptor,
+                    ev,
+                    0.75,
+                    None,
+                    &sig,
+                    vendor_name,
+                    processor,
+                );
             }
         }
 
         // 6. the description names the product when the descriptor names no seller
-        let seller_uninformative = seller.is_empty() || seller_generic || all_tokens_matched(d, hd, &self.filler);
-        if seller_uninformative && !blocked && prefix_kind != Some(PrefixKind::Marketplace)
-            && let Some(c) = self.pick(hs, &sig, false)
+        let seller_uninformative =
+            seller.is_empty() || seller_generic || all_tokens_matched(d, hd, &self.filler);
+        if seller_uninformative
+            && !blocked
+            && prefix_kind != Some(PrefixKind::Marketplace)
+            && !s.text().is_empty()
+        {
+            idx.scan(s.text(), &mut sc.hs2);
+        } else {
+            sc.hs2.clear();
+        }
+        if let Some(c) = self.pick(&sc.hs2, &sig, false)
             && (!c.umbrella || seller.is_empty())
         {
-            return self.product_result(c, Field::Description, ev, 0.7, None, &sig, vendor_name, processor);
+            return self.product_result(
+                c,
+                Field::Description,
+                ev,
+                0.7,
+                None,
+                &sig,
+                vendor_name,
+                processor,
+            );
         }
 
         // 7. stage 1 without a product
@@ -574,7 +696,10 @@ impl Matcher {
         add(sig.name_word_d, 0.5);
         add(sig.had_code, 0.25);
         add(prefix_kind == Some(PrefixKind::Reseller), 2.0);
-        add(prefix_kind == Some(PrefixKind::AppStore) && !seller.is_empty(), 1.0);
+        add(
+            prefix_kind == Some(PrefixKind::AppStore) && !seller.is_empty(),
+            1.0,
+        );
         add(prefix_kind == Some(PrefixKind::Vendor), 1.0);
         add(prefix_kind == Some(PrefixKind::Marketplace), -1.0);
         add(sig.non_kw_d, -3.0);
@@ -586,7 +711,15 @@ impl Matcher {
         } else {
             0.5 + 0.1 * (1.5 - score)
         };
-        self.done(is_software, None, confidence, ev, vendor_name, not_identifiable, processor)
+        self.done(
+            is_software,
+            None,
+            confidence,
+            ev,
+            vendor_name,
+            not_identifiable,
+            processor,
+        )
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -632,7 +765,14 @@ impl Matcher {
             _ => EvidenceKind::Alias,
         });
         if ev_kind != Some(EvidenceKind::Fuzzy) {
-            ev.insert(0, Evidence { kind, field, text: idx.phrase(c.phrase).clone() });
+            ev.insert(
+                0,
+                Evidence {
+                    kind,
+                    field,
+                    text: idx.phrase(c.phrase).clone(),
+                },
+            );
         }
         let mut conf = base;
         if sig.type_sw {
@@ -675,7 +815,8 @@ impl Matcher {
             return None;
         }
         if e.ambiguous {
-            let strong_corr = sig.sw_kw_d || sig.sw_kw_s || sig.domain_d || sig.prefix_sw || sig.had_code;
+            let strong_corr =
+                sig.sw_kw_d || sig.sw_kw_s || sig.domain_d || sig.prefix_sw || sig.had_code;
             if !(strong_corr || sig.type_sw || sig.name_word_d) {
                 return None;
             }
@@ -705,7 +846,15 @@ impl Matcher {
                     phrase: h.phrase,
                     named: e.named,
                 };
-                let key = |c: &Cand| (!c.umbrella, c.strength, c.len, c.named, std::cmp::Reverse(c.product));
+                let key = |c: &Cand| {
+                    (
+                        !c.umbrella,
+                        c.strength,
+                        c.len,
+                        c.named,
+                        std::cmp::Reverse(c.product),
+                    )
+                };
                 if best.is_none_or(|b| key(&c) > key(&b)) {
                     best = Some(c);
                 }
@@ -716,42 +865,50 @@ impl Matcher {
 
     fn complete(&self, seller: &str, min: usize, allow_prefix: bool, sig: &Signals) -> Completion {
         let idx = &self.catalog.index;
-        let q: String = seller.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+        let q: String = seller
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .collect();
         if q.len() < min {
             return Completion::None;
         }
         // distinct products reached (at most a few), plus the umbrella if any
         let mut products: Vec<Cand> = Vec::new();
-        let consider = |phrase: u32, exact_allowed: bool, products: &mut Vec<Cand>| -> Option<u32> {
-            let exact_q = idx.phrase(phrase).chars().filter(char::is_ascii_alphanumeric).eq(q.chars());
-            if exact_q && !exact_allowed {
-                return None;
-            }
-            for e in idx.entries(phrase) {
-                if e.kind == Kind::VendorNonSoftware {
-                    if exact_q {
-                        return Some(phrase);
+        let consider =
+            |phrase: u32, exact_allowed: bool, products: &mut Vec<Cand>| -> Option<u32> {
+                let exact_q = idx
+                    .phrase(phrase)
+                    .chars()
+                    .filter(char::is_ascii_alphanumeric)
+                    .eq(q.chars());
+                if exact_q && !exact_allowed {
+                    return None;
+                }
+                for e in idx.entries(phrase) {
+                    if e.kind == Kind::VendorNonSoftware {
+                        if exact_q {
+                            return Some(phrase);
+                        }
+                        continue;
                     }
-                    continue;
+                    let Some(strength) = self.accept(e, sig, true) else {
+                        continue;
+                    };
+                    if products.iter().any(|c| c.product == e.target) {
+                        continue;
+                    }
+                    products.push(Cand {
+                        product: e.target,
+                        kind: e.kind,
+                        strength,
+                        len: q.len() as u32,
+                        umbrella: self.catalog.product_at(e.target).umbrella,
+                        phrase,
+                        named: false,
+                    });
                 }
-                let Some(strength) = self.accept(e, sig, true) else {
-                    continue;
-                };
-                if products.iter().any(|c| c.product == e.target) {
-                    continue;
-                }
-                products.push(Cand {
-                    product: e.target,
-                    kind: e.kind,
-                    strength,
-                    len: q.len() as u32,
-                    umbrella: self.catalog.product_at(e.target).umbrella,
-                    phrase,
-                    named: false,
-                });
-            }
-            None
-        };
+                None
+            };
         if let Some(p) = idx.compact_exact(&q)
             && let Some(ns) = consider(p, true, &mut products)
         {
@@ -765,7 +922,7 @@ impl Matcher {
             }
         }
         if products.is_empty()
-            && let Some(p) = idx.squashed(&q, min)
+            && let Some(p) = idx.squashed(&q, 5)
             && let Some(ns) = consider(p, true, &mut products)
         {
             return Completion::NonSoftware(ns);
@@ -780,7 +937,12 @@ impl Matcher {
 
     /// Corrects typos token by token (and joined word pairs: "quick books"), then matches the
     /// corrected text exactly.
-    fn fuzzy(&self, d: &Normalized, sig: &Signals, hits: &mut Vec<Hit>) -> Option<(Cand, String, f64)> {
+    fn fuzzy(
+        &self,
+        d: &Normalized,
+        sig: &Signals,
+        hits: &mut Vec<Hit>,
+    ) -> Option<(Cand, String, f64)> {
         let idx = &self.catalog.index;
         let pol = &self.catalog.policy;
         let (s0, e0) = d.seller_range();
@@ -789,7 +951,12 @@ impl Matcher {
         if toks.is_empty() {
             return None;
         }
-        let corr = sig.type_sw || sig.sw_kw_d || sig.sw_kw_s || sig.domain_d || sig.prefix_sw || sig.had_code;
+        let corr = sig.type_sw
+            || sig.sw_kw_d
+            || sig.sw_kw_s
+            || sig.domain_d
+            || sig.prefix_sw
+            || sig.had_code;
         let mut out = String::with_capacity(seller.len() + 16);
         let mut joined = String::new();
         let mut changed = Vec::new();
@@ -805,9 +972,12 @@ impl Matcher {
                 joined.clear();
                 joined.push_str(t);
                 joined.push_str(n);
-                if let Some((p, sim)) =
-                    idx.fuzzy(&joined, pol.fuzzy_min_token_len, pol.fuzzy_min_similarity, 1)
-                {
+                if let Some((p, sim)) = idx.fuzzy(
+                    &joined,
+                    pol.fuzzy_min_token_len,
+                    pol.fuzzy_min_similarity,
+                    1,
+                ) {
                     push_tok(&mut out, idx.phrase(p));
                     changed.push(format!("{t} {n}→{}", idx.phrase(p)));
                     min_sim = min_sim.min(sim);

@@ -21,7 +21,7 @@ pub const MAX_INPUT_BYTES: usize = 1024;
 enum Mode {
     /// A descriptor: prefixes detected, codes dropped, tails stripped from the name.
     Descriptor,
-    /// Free text: no prefix detection.
+    /// Free text (descriptions): folded, tokenised, domains kept; nothing removed.
     Text,
     /// A catalog name: no prefix detection, only phone numbers dropped, legal suffixes
     /// removed from the text itself.
@@ -108,7 +108,10 @@ impl Normalized {
     /// The seller: [`Normalized::name`] after a kept vendor prefix (`google *x` → `x`).
     /// Empty when only a prefix and reference codes were present.
     pub fn seller(&self) -> &str {
-        self.text.get(self.seller_start..self.name_end).unwrap_or("").trim_start()
+        self.text
+            .get(self.seller_start..self.name_end)
+            .unwrap_or("")
+            .trim_start()
     }
 
     /// Byte range of [`Normalized::seller`] within [`Normalized::text`].
@@ -205,7 +208,10 @@ impl Normalizer {
         add(&policy.location_cities, TailKind::Location);
         add(&policy.location_countries, TailKind::Location);
         add(&policy.location_states, TailKind::State);
-        let tail_last = tails.keys().map(|k: &Box<str>| Box::from(k.rsplit(' ').next().unwrap_or(""))).collect();
+        let tail_last = tails
+            .keys()
+            .map(|k| Box::<str>::from(k.rsplit(' ').next().unwrap_or("")))
+            .collect();
         Self {
             prefixes,
             prefix_by_byte,
@@ -213,8 +219,17 @@ impl Normalizer {
             tail_last,
             max_tail_tokens,
             protected,
-            anywhere: policy.legal_forms_anywhere.iter().map(|s| Box::from(fold_simple(s).as_str())).collect(),
-            anywhere_max: policy.legal_forms_anywhere.iter().map(String::len).max().unwrap_or(0),
+            anywhere: policy
+                .legal_forms_anywhere
+                .iter()
+                .map(|s| Box::from(fold_simple(s).as_str()))
+                .collect(),
+            anywhere_max: policy
+                .legal_forms_anywhere
+                .iter()
+                .map(String::len)
+                .max()
+                .unwrap_or(0),
             trunc_min_len: policy.truncation_min_len,
             trunc_max_len: policy.truncation_max_len,
         }
@@ -232,7 +247,8 @@ impl Normalizer {
         self.run(input, out, Mode::Descriptor);
     }
 
-    /// Normalises free text (a description): like a descriptor, without prefix detection.
+    /// Normalises free text (a description): folded, tokenised, URLs reduced to domains;
+    /// no prefix detection and nothing removed (only keywords and names are looked up in it).
     pub fn normalize_text_into(&self, input: &str, out: &mut Normalized) {
         self.run(input, out, Mode::Text);
     }
@@ -292,7 +308,7 @@ impl Normalizer {
         }
         let n_prefix_spans = out.spans.len();
         self.tokenize(rest, out);
-        if mode != Mode::Exact {
+        if matches!(mode, Mode::Descriptor | Mode::Phrase) {
             self.drop_codes(out, n_prefix_spans, mode == Mode::Phrase);
             // legal-form words inside a name ("stripe inc billing"), never the first word
             let mut seen_word = false;
@@ -300,8 +316,15 @@ impl Normalizer {
                 if !sp.keep {
                     continue;
                 }
-                let t = out.words.get(sp.start as usize..sp.end as usize).unwrap_or("");
-                if seen_word && !sp.domain && t.len() <= self.anywhere_max && self.anywhere.contains(t) {
+                let t = out
+                    .words
+                    .get(sp.start as usize..sp.end as usize)
+                    .unwrap_or("");
+                if seen_word
+                    && !sp.domain
+                    && t.len() <= self.anywhere_max
+                    && self.anywhere.contains(t)
+                {
                     sp.keep = false;
                 }
                 seen_word = true;
@@ -320,16 +343,22 @@ impl Normalizer {
                 seller_start = Some(out.text.len());
             }
             let s = out.text.len() as u32;
-            out.text
-                .push_str(out.words.get(sp.start as usize..sp.end as usize).unwrap_or(""));
+            out.text.push_str(
+                out.words
+                    .get(sp.start as usize..sp.end as usize)
+                    .unwrap_or(""),
+            );
             out.tokens.push((s, out.text.len() as u32, sp.domain));
         }
         out.seller_start = seller_start.unwrap_or(out.text.len());
         out.name_end = out.text.len();
         match mode {
-            Mode::Descriptor | Mode::Text => {
+            Mode::Descriptor => {
                 let min_keep = if out.prefix.is_some() {
-                    out.tokens.iter().take_while(|t| (t.0 as usize) < out.seller_start).count()
+                    out.tokens
+                        .iter()
+                        .take_while(|t| (t.0 as usize) < out.seller_start)
+                        .count()
                 } else {
                     1
                 };
@@ -339,7 +368,7 @@ impl Normalizer {
                 self.strip_tails(out, true, 1);
                 out.text.truncate(out.name_end);
             }
-            Mode::Exact => {}
+            Mode::Exact | Mode::Text => {}
         }
         out.truncated = (char_len >= self.trunc_min_len && char_len <= self.trunc_max_len)
             || (out.location_stripped && {
@@ -353,6 +382,11 @@ impl Normalizer {
         let first = *s.as_bytes().first()?;
         for &i in &self.prefix_by_byte[first as usize] {
             let p = &self.prefixes[i as usize];
+            // cheap reject on the second byte before a full comparison
+            let pb = p.text.as_bytes();
+            if pb.len() > s.len() || (pb.len() > 1 && pb[1] != s.as_bytes()[1]) {
+                continue;
+            }
             let Some(after) = s.strip_prefix(p.text.as_str()) else {
                 continue;
             };
@@ -360,21 +394,43 @@ impl Normalizer {
             if let Some(x) = a.strip_prefix('*') {
                 return Some((i as usize, x.trim_start()));
             }
-            if p.literal && after.chars().next().is_none_or(|c| !c.is_ascii_alphanumeric()) {
+            if p.literal
+                && after
+                    .chars()
+                    .next()
+                    .is_none_or(|c| !c.is_ascii_alphanumeric())
+            {
                 return Some((i as usize, a));
             }
         }
         None
     }
 
+    /// True when a dotted token spells a tail phrase (`st.louis`); no allocation for
+    /// domains of up to 64 bytes.
+    fn is_tail_domain(&self, domain: &str) -> bool {
+        let mut buf = [0u8; 64];
+        match buf.get_mut(..domain.len()) {
+            Some(b) => {
+                for (o, &c) in b.iter_mut().zip(domain.as_bytes()) {
+                    *o = if c == b'.' { b' ' } else { c };
+                }
+                std::str::from_utf8(b).is_ok_and(|k| self.tails.contains_key(k))
+            }
+            None => self.tails.contains_key(domain.replace('.', " ").as_str()),
+        }
+    }
+
     fn tokenize(&self, s: &str, out: &mut Normalized) {
-        for word in s.split(|c: char| c.is_whitespace() || matches!(c, '*' | ',' | ';' | '|' | '_')) {
+        for word in s.split([' ', '*', ',', ';', '|', '_']) {
             if word.is_empty() {
                 continue;
             }
             if let Some(domain) = domain_of(word)
-                && !self.tails.contains_key(domain.replace('.', " ").as_str())
-                && !self.anywhere.contains(domain.split('.').next().unwrap_or(""))
+                && !self.is_tail_domain(domain)
+                && !self
+                    .anywhere
+                    .contains(domain.split('.').next().unwrap_or(""))
             {
                 let start = out.words.len() as u32;
                 out.words.push_str(domain);
@@ -388,40 +444,38 @@ impl Normalizer {
                 });
                 continue;
             }
-            // split on anything not alphanumeric; apostrophes join
-            let mut cur_start: Option<u32> = None;
-            let mut digits = 0u8;
-            let mut alpha = false;
-            for c in word.chars() {
-                if c == '\'' {
+            // split on anything not alphanumeric; apostrophes inside a word join ("o'reilly")
+            let bytes = word.as_bytes();
+            let n = bytes.len();
+            let mut i = 0;
+            while i < n {
+                if !bytes[i].is_ascii_alphanumeric() {
+                    i += 1;
                     continue;
                 }
-                if c.is_ascii_alphanumeric() {
-                    if cur_start.is_none() {
-                        cur_start = Some(out.words.len() as u32);
-                        digits = 0;
-                        alpha = false;
+                let start = out.words.len() as u32;
+                let mut digits = 0u8;
+                let mut alpha = false;
+                let mut seg = i;
+                loop {
+                    while i < n && bytes[i].is_ascii_alphanumeric() {
+                        if bytes[i].is_ascii_digit() {
+                            digits = digits.saturating_add(1);
+                        } else {
+                            alpha = true;
+                        }
+                        i += 1;
                     }
-                    if c.is_ascii_digit() {
-                        digits = digits.saturating_add(1);
-                    } else {
-                        alpha = true;
+                    out.words.push_str(word.get(seg..i).unwrap_or(""));
+                    if i + 1 < n && bytes[i] == b'\'' && bytes[i + 1].is_ascii_alphanumeric() {
+                        i += 1;
+                        seg = i;
+                        continue;
                     }
-                    out.words.push(c);
-                } else if let Some(st) = cur_start.take() {
-                    out.spans.push(Span {
-                        start: st,
-                        end: out.words.len() as u32,
-                        domain: false,
-                        digits,
-                        alpha,
-                        keep: true,
-                    });
+                    break;
                 }
-            }
-            if let Some(st) = cur_start {
                 out.spans.push(Span {
-                    start: st,
+                    start,
                     end: out.words.len() as u32,
                     domain: false,
                     digits,
@@ -446,13 +500,20 @@ impl Normalizer {
                 // run of pure-digit tokens: phone number or date when >= 7 digits in total
                 let mut j = i;
                 let mut total = 0usize;
-                while j < n && !out.spans[j].domain && !out.spans[j].alpha && out.spans[j].digits > 0 {
+                while j < n
+                    && !out.spans[j].domain
+                    && !out.spans[j].alpha
+                    && out.spans[j].digits > 0
+                {
                     total += out.spans[j].digits as usize;
                     j += 1;
                 }
                 let phone = total >= 7 && j - i >= 1;
                 for k in i..j {
-                    let t = out.words.get(out.spans[k].start as usize..out.spans[k].end as usize).unwrap_or("");
+                    let t = out
+                        .words
+                        .get(out.spans[k].start as usize..out.spans[k].end as usize)
+                        .unwrap_or("");
                     if phone || (!phones_only && !self.protected.contains(t)) {
                         out.spans[k].keep = false;
                     }
@@ -465,12 +526,18 @@ impl Normalizer {
                 continue;
             }
             // mixed letters and digits: a reference code unless it is a known name token
-            let t = out.words.get(sp.start as usize..sp.end as usize).unwrap_or("");
+            let t = out
+                .words
+                .get(sp.start as usize..sp.end as usize)
+                .unwrap_or("");
             let len = t.len();
             if !self.protected.contains(t) && (sp.digits >= 2 || len >= 6) {
                 // `ads1234567`, `inv00123`: keep the word, drop the number
                 let letters = t.bytes().take_while(u8::is_ascii_alphabetic).count();
-                if letters >= 2 && len - letters >= 3 && t.bytes().skip(letters).all(|b| b.is_ascii_digit()) {
+                if letters >= 2
+                    && len - letters >= 3
+                    && t.bytes().skip(letters).all(|b| b.is_ascii_digit())
+                {
                     out.spans[i].end = sp.start + letters as u32;
                     out.spans[i].digits = 0;
                 } else {
@@ -492,7 +559,10 @@ impl Normalizer {
             let mut stripped = false;
             let max_k = self.max_tail_tokens.min(n - min_keep);
             let end = out.tokens[n - 1].1 as usize;
-            let last = out.text.get(out.tokens[n - 1].0 as usize..end).unwrap_or("");
+            let last = out
+                .text
+                .get(out.tokens[n - 1].0 as usize..end)
+                .unwrap_or("");
             if !self.tail_last.contains(last) {
                 break;
             }
@@ -518,7 +588,11 @@ impl Normalizer {
                 break;
             }
         }
-        out.name_end = if n == 0 { 0 } else { out.tokens[n - 1].1 as usize };
+        out.name_end = if n == 0 {
+            0
+        } else {
+            out.tokens[n - 1].1 as usize
+        };
         if out.seller_start > out.name_end {
             out.seller_start = out.name_end;
         }
@@ -540,19 +614,37 @@ fn cut(s: &str, max: usize) -> &str {
 /// NFKC + ASCII folding + lowercase; control characters become spaces.
 fn fold_into(input: &str, out: &mut String) {
     if input.is_ascii() {
-        out.extend(input.bytes().map(|b| {
-            if b.is_ascii_control() { ' ' } else { b.to_ascii_lowercase() as char }
-        }));
+        if input.bytes().any(|b| b.is_ascii_control()) {
+            out.extend(input.bytes().map(|b| {
+                if b.is_ascii_control() {
+                    ' '
+                } else {
+                    b.to_ascii_lowercase() as char
+                }
+            }));
+        } else {
+            let start = out.len();
+            out.push_str(input);
+            out[start..].make_ascii_lowercase();
+        }
         return;
     }
     for c in input.nfkc() {
         if c.is_ascii() {
-            out.push(if c.is_ascii_control() { ' ' } else { c.to_ascii_lowercase() });
+            out.push(if c.is_ascii_control() {
+                ' '
+            } else {
+                c.to_ascii_lowercase()
+            });
         } else if c.is_control() || c.is_whitespace() {
             out.push(' ');
         } else if let Some(s) = deunicode::deunicode_char(c) {
             for b in s.chars() {
-                out.push(if b.is_ascii_control() { ' ' } else { b.to_ascii_lowercase() });
+                out.push(if b.is_ascii_control() {
+                    ' '
+                } else {
+                    b.to_ascii_lowercase()
+                });
             }
         } else {
             out.push(' ');
@@ -589,7 +681,12 @@ pub(crate) fn domain_of(word: &str) -> Option<&str> {
     if !word.as_bytes().contains(&b'.') {
         return None;
     }
-    let mut w = word.trim_matches(|c: char| matches!(c, '(' | ')' | '[' | ']' | '<' | '>' | '"' | '\'' | '.' | ':' | '!' | '?'));
+    let mut w = word.trim_matches(|c: char| {
+        matches!(
+            c,
+            '(' | ')' | '[' | ']' | '<' | '>' | '"' | '\'' | '.' | ':' | '!' | '?'
+        )
+    });
     for scheme in ["https://", "http://"] {
         if let Some(x) = w.strip_prefix(scheme) {
             w = x;
@@ -610,14 +707,20 @@ pub(crate) fn domain_of(word: &str) -> Option<&str> {
         if label.is_empty()
             || label.starts_with('-')
             || label.ends_with('-')
-            || !label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            || !label
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
         {
             return None;
         }
         labels += 1;
         last = label;
     }
-    if labels < 2 || last.len() < 2 || last.len() > 12 || !last.bytes().all(|b| b.is_ascii_alphabetic()) {
+    if labels < 2
+        || last.len() < 2
+        || last.len() > 12
+        || !last.bytes().all(|b| b.is_ascii_alphabetic())
+    {
         return None;
     }
     // the label before the TLD must have a letter ("no.12" / "1.5gb" are not domains)
@@ -634,7 +737,9 @@ mod tests {
 
     fn norm() -> Normalizer {
         let policy = Policy::builtin().unwrap();
-        let protected = ["1password", "365", "360", "o365", "m365", "2co"].into_iter().map(Box::from);
+        let protected = ["1password", "365", "360", "o365", "m365", "2co"]
+            .into_iter()
+            .map(Box::from);
         Normalizer::new(&policy, protected)
     }
 
@@ -644,20 +749,29 @@ mod tests {
 
     fn prefix_name(s: &str) -> Option<String> {
         let policy = Policy::builtin().unwrap();
-        norm().normalize(s).prefix().map(|i| policy.prefix[i].name.clone())
+        norm()
+            .normalize(s)
+            .prefix()
+            .map(|i| policy.prefix[i].name.clone())
     }
 
     #[test]
     fn processor_prefixes() {
         assert_eq!(n("SQ *BLUE BOTTLE COFFEE"), "blue bottle coffee");
-        assert_eq!(prefix_name("SQ *BLUE BOTTLE COFFEE").as_deref(), Some("Square"));
+        assert_eq!(
+            prefix_name("SQ *BLUE BOTTLE COFFEE").as_deref(),
+            Some("Square")
+        );
         assert_eq!(n("SQ*BLUE BOTTLE"), "blue bottle");
         assert_eq!(n("PAYPAL *FIGMA"), "figma");
         assert_eq!(n("PAYPAL*ZOOMVIDEOCO"), "zoomvideoco");
         assert_eq!(n("PP*NOTIONLABS"), "notionlabs");
         assert_eq!(n("TST* THE CORNER BISTRO"), "the corner bistro");
         assert_eq!(n("SP * MYSTORE"), "mystore");
-        assert_eq!(prefix_name("SP * MYSTORE").as_deref(), Some("Shopify Payments"));
+        assert_eq!(
+            prefix_name("SP * MYSTORE").as_deref(),
+            Some("Shopify Payments")
+        );
         assert_eq!(n("PY *ACME"), "acme");
         assert_eq!(n("FS *SKETCH"), "sketch");
         assert_eq!(prefix_name("FS *SKETCH").as_deref(), Some("FastSpring"));
@@ -671,9 +785,15 @@ mod tests {
     fn app_store_and_marketplace_prefixes() {
         let x = norm().normalize("APPLE.COM/BILL 866-712-7753 CA");
         assert_eq!(x.name(), "");
-        assert_eq!(prefix_name("APPLE.COM/BILL 866-712-7753 CA").as_deref(), Some("Apple App Store"));
+        assert_eq!(
+            prefix_name("APPLE.COM/BILL 866-712-7753 CA").as_deref(),
+            Some("Apple App Store")
+        );
         assert_eq!(n("AMZN Mktp US*2K4LZ0AB1"), "");
-        assert_eq!(prefix_name("AMZN Mktp US*2K4LZ0AB1").as_deref(), Some("Amazon Marketplace"));
+        assert_eq!(
+            prefix_name("AMZN Mktp US*2K4LZ0AB1").as_deref(),
+            Some("Amazon Marketplace")
+        );
         assert_eq!(n("APPLE.COM/BILL BEAR NOTES"), "bear notes");
     }
 
@@ -682,7 +802,10 @@ mod tests {
         let x = norm().normalize("GOOGLE *GSUITE_EXAMPLE.COM");
         assert_eq!(x.name(), "google gsuite example.com");
         assert_eq!(x.seller(), "gsuite example.com");
-        assert_eq!(prefix_name("GOOGLE *GSUITE_EXAMPLE.COM").as_deref(), Some("Google"));
+        assert_eq!(
+            prefix_name("GOOGLE *GSUITE_EXAMPLE.COM").as_deref(),
+            Some("Google")
+        );
         let y = norm().normalize("GOOGLE *CLOUD 2JZ8QX");
         assert_eq!(y.name(), "google cloud");
         let z = norm().normalize("MSFT * E0400ABCDE");
@@ -693,9 +816,15 @@ mod tests {
     #[test]
     fn reference_codes_and_phones() {
         assert_eq!(n("ZOOM.US 888-799-9666 CA"), "zoom.us");
-        assert_eq!(n("ADOBE *ACROPRO SUBS 408-536-6000 CA"), "adobe acropro subs");
+        assert_eq!(
+            n("ADOBE *ACROPRO SUBS 408-536-6000 CA"),
+            "adobe acropro subs"
+        );
         assert_eq!(n("ATLASSIAN  #INV-12345678"), "atlassian inv");
-        assert_eq!(n("OPENAI *CHATGPT SUBSCR +14158799686 CA"), "openai chatgpt subscr");
+        assert_eq!(
+            n("OPENAI *CHATGPT SUBSCR +14158799686 CA"),
+            "openai chatgpt subscr"
+        );
         assert_eq!(n("DIGITALOCEAN.COM (646) 397-8051 NY"), "digitalocean.com");
         assert_eq!(n("HETZNER ONLINE GMBH +49 9831 5050"), "hetzner");
         assert_eq!(n("1PASSWORD TORONTO ON"), "1password");
@@ -707,7 +836,10 @@ mod tests {
     fn urls_become_domains() {
         assert_eq!(n("https://www.figma.com/billing?id=3"), "figma.com");
         assert_eq!(n("WWW.NOTION.SO"), "notion.so");
-        assert_eq!(n("Paid on linear.app for the team"), "paid on linear.app for the team");
+        assert_eq!(
+            n("Paid on linear.app for the team"),
+            "paid on linear.app for the team"
+        );
         let x = norm().normalize("HEROKU.COM");
         assert!(x.has_domain());
         assert_eq!(x.domains().collect::<Vec<_>>(), vec!["heroku.com"]);
@@ -715,7 +847,10 @@ mod tests {
 
     #[test]
     fn legal_suffixes_many_languages() {
-        assert_eq!(n("Zoom Video Communications, Inc."), "zoom video communications");
+        assert_eq!(
+            n("Zoom Video Communications, Inc."),
+            "zoom video communications"
+        );
         assert_eq!(n("SLACK TECHNOLOGIES LLC"), "slack technologies");
         assert_eq!(n("Atlassian Pty Ltd"), "atlassian");
         assert_eq!(n("Personio GmbH"), "personio");
@@ -738,8 +873,15 @@ mod tests {
 
     #[test]
     fn location_tails() {
-        assert_eq!(n("ZOOM VIDEO COMMUNICATI SAN JOSE CA"), "zoom video communicati");
-        assert!(norm().normalize("ZOOM VIDEO COMMUNICATI SAN JOSE CA").looks_truncated());
+        assert_eq!(
+            n("ZOOM VIDEO COMMUNICATI SAN JOSE CA"),
+            "zoom video communicati"
+        );
+        assert!(
+            norm()
+                .normalize("ZOOM VIDEO COMMUNICATI SAN JOSE CA")
+                .looks_truncated()
+        );
         assert_eq!(n("DROPBOX*ABC SAN FRANCISCO CA"), "dropbox abc");
         assert_eq!(n("HEROKU SAN FRANCISCO USA"), "heroku");
         assert_eq!(n("WEBFLOW.COM SAN FRANCISCO CA"), "webflow.com");

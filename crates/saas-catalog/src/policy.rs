@@ -106,6 +106,8 @@ impl Policy {
     /// # Errors
     /// [`PolicyError`] on a TOML syntax error, a missing or unknown field, or an unknown prefix kind.
     pub fn from_toml_str(text: &str) -> Result<Self, PolicyError> {
-        toml::from_str(text).map_err(|e| PolicyError { message: e.to_string() })
+        toml::from_str(text).map_err(|e| PolicyError {
+            message: e.to_string(),
+        })
     }
 }

@@ -130,17 +130,26 @@ impl Rules {
         let mut rules = Vec::with_capacity(file.rule.len());
         for (n, r) in file.rule.into_iter().enumerate() {
             let id = r.id.unwrap_or_else(|| format!("rule-{}", n + 1));
-            let invalid = |message: &str| RulesError::Invalid { id: id.clone(), message: message.into() };
+            let invalid = |message: &str| RulesError::Invalid {
+                id: id.clone(),
+                message: message.into(),
+            };
             if r.pattern.trim().is_empty() {
                 return Err(invalid("empty pattern"));
             }
             let action = match (r.action.as_deref(), r.service) {
                 (None | Some("match"), Some(s)) => RuleAction::Match(s),
-                (None | Some("match"), None) => return Err(invalid("a match rule needs `service`")),
+                (None | Some("match"), None) => {
+                    return Err(invalid("a match rule needs `service`"));
+                }
                 (Some("ignore"), None) => RuleAction::Ignore,
-                (Some("ignore"), Some(_)) => return Err(invalid("an ignore rule takes no `service`")),
+                (Some("ignore"), Some(_)) => {
+                    return Err(invalid("an ignore rule takes no `service`"));
+                }
                 (Some(other), _) => {
-                    return Err(invalid(&format!("unknown action {other:?} (match | ignore)")));
+                    return Err(invalid(&format!(
+                        "unknown action {other:?} (match | ignore)"
+                    )));
                 }
             };
             rules.push(Rule {
@@ -154,7 +163,10 @@ impl Rules {
         }
         // stable: ties keep file order
         rules.sort_by_key(|r| std::cmp::Reverse(r.priority));
-        Ok(Self { rules, products: file.product })
+        Ok(Self {
+            rules,
+            products: file.product,
+        })
     }
 
     /// The rules, highest priority first.

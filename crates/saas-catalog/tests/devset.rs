@@ -20,7 +20,12 @@ struct Row {
     kind: String,
 }
 
-const NEAR_MISS: &[&str] = &["namesake", "vendor_hardware_retail", "platform_non_software", "shop_on_saas"];
+const NEAR_MISS: &[&str] = &[
+    "namesake",
+    "vendor_hardware_retail",
+    "platform_non_software",
+    "shop_on_saas",
+];
 
 #[test]
 fn devset_precision_recall() {
@@ -41,7 +46,11 @@ fn devset_precision_recall() {
             description: Some(row.description.as_str()).filter(|s| !s.is_empty()),
         };
         let c = matcher.classify(&input);
-        let got = c.service.as_ref().map(|s| s.as_str().to_string()).unwrap_or_default();
+        let got = c
+            .service
+            .as_ref()
+            .map(|s| s.as_str().to_string())
+            .unwrap_or_default();
         let expected_sw = row.is_software.trim().eq_ignore_ascii_case("true");
         total += 1;
         if c.is_software == expected_sw {
@@ -110,13 +119,25 @@ fn devset_precision_recall() {
 #[ignore]
 fn debug_one() {
     let catalog = Catalog::builtin().expect("builtin catalog");
-    let n = catalog.normalizer().normalize(&std::env::var("DESC").unwrap_or_default());
-    println!("text={:?} name={:?} seller={:?} trunc={}", n.text(), n.name(), n.seller(), n.looks_truncated());
+    let n = catalog
+        .normalizer()
+        .normalize(&std::env::var("DESC").unwrap_or_default());
+    println!(
+        "text={:?} name={:?} seller={:?} trunc={}",
+        n.text(),
+        n.name(),
+        n.seller(),
+        n.looks_truncated()
+    );
     let matcher = Matcher::new(catalog, Rules::empty()).unwrap();
     for d in std::env::var("DESC").unwrap_or_default().split('|') {
         let ty = std::env::var("TYPE").ok();
         let text = std::env::var("TEXT").ok();
-        let c = matcher.classify(&Input { descriptor: d, expense_type: ty.as_deref(), description: text.as_deref() });
+        let c = matcher.classify(&Input {
+            descriptor: d,
+            expense_type: ty.as_deref(),
+            description: text.as_deref(),
+        });
         println!("{d:?} => {c:#?}");
     }
 }
