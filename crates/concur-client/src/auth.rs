@@ -422,7 +422,15 @@ impl FileTokenStore {
     }
 }
 
-fn write_atomic_0600(path: &Path, data: &[u8]) -> std::io::Result<()> {
+/// Writes `data` to `path` atomically with mode 0600 on Unix: a temporary file in the same
+/// directory (created exclusively, never world-readable), `fsync`, `rename` over `path`, then a
+/// directory `fsync`. A reader sees either the old or the new content, never a mix. Used by
+/// [`FileTokenStore`]; public so applications keep their own state files (which hold tokens)
+/// the same way.
+///
+/// # Errors
+/// Any I/O error; the temporary file is removed on failure.
+pub fn write_atomic_0600(path: &Path, data: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),

@@ -52,7 +52,7 @@ pub mod trust;
 
 pub use auth::{
     AuthMode, Credentials, FileTokenStore, Grant, IdTokenClaims, LegacyCredentials,
-    LegacyTokenExchange, MemoryTokenStore, TokenRecord, TokenStore,
+    LegacyTokenExchange, MemoryTokenStore, TokenRecord, TokenStore, write_atomic_0600,
 };
 pub use client::{BaseUrlPolicy, Client, ClientBuilder};
 pub use error::{ApiErrorDetail, Error, ErrorKind, PaginationErrorReason, Result};

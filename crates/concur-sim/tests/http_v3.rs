@@ -69,6 +69,31 @@ async fn refresh_rotates_and_old_token_is_invalid_grant() {
 }
 
 #[tokio::test]
+async fn revoking_connections_invalidates_the_users_refresh_tokens() {
+    let sim = tiny().await;
+    let v: serde_json::Value = refresh(&sim, DEMO_REFRESH_TOKEN)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let access = v["access_token"].as_str().unwrap();
+    let rt = v["refresh_token"].as_str().unwrap();
+    let url = format!("{}/app-mgmt/v0/connections", sim.base_url());
+    let unauth = client().delete(&url).send().await.unwrap();
+    assert_eq!(unauth.status(), 401);
+    let r = client()
+        .delete(&url)
+        .bearer_auth(access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let e: serde_json::Value = refresh(&sim, rt).await.json().await.unwrap();
+    assert_eq!(e["error"], "invalid_grant");
+    assert_eq!(e["code"], 108);
+}
+
+#[tokio::test]
 async fn company_authtoken_and_client_credentials() {
     let sim = tiny().await;
     let r = client()

@@ -6,7 +6,7 @@
 //! `service_name` and `confidence` (0.00–1.00, two decimals). Malformed lines (wrong number of
 //! fields, invalid UTF-8) are reported on stderr with their line number and skipped.
 
-use std::io::{Read, Write};
+use std::io::{BufRead as _, Read, Write};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -101,16 +101,36 @@ pub fn classify_csv(
     matcher: &Matcher,
     input: impl Read,
 ) -> anyhow::Result<(Vec<String>, Vec<ClassifiedRow>, Vec<BadLine>)> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(false)
-        .from_reader(input);
-    let header: Vec<String> = match rdr.headers() {
-        Ok(h) => h.iter().map(str::to_owned).collect(),
-        Err(e) => {
-            return Err(Failure::usage(format!("cannot read the CSV header: {e}"))
+    // Line by line (descriptor files have no multi-line fields): a stray quote on one line
+    // must not swallow the rest of the file into one record.
+    let mut lines = std::io::BufReader::new(input).split(b'\n');
+    let mut line_no: u64 = 0;
+    let header: Vec<String> = loop {
+        line_no += 1;
+        let raw = match lines.next() {
+            None => {
+                return Err(
+                    Failure::usage("cannot read the CSV header: the input is empty")
+                        .hint("the first line must be a header with a `descriptor` column")
+                        .into(),
+                );
+            }
+            Some(Err(e)) => return Err(anyhow::anyhow!("cannot read the input: {e}")),
+            Some(Ok(raw)) => raw,
+        };
+        let raw = strip_cr(&raw);
+        if raw.is_empty() {
+            continue;
+        }
+        match parse_line(raw) {
+            Ok(h) => break h,
+            Err(m) => {
+                return Err(Failure::usage(format!(
+                    "cannot read the CSV header (line {line_no}): {m}"
+                ))
                 .hint("the first line must be a header with a `descriptor` column")
                 .into());
+            }
         }
     };
     let find = |name: &str| {
@@ -130,53 +150,100 @@ pub fn classify_csv(
     let catalog = matcher.catalog().clone();
     let mut rows = Vec::new();
     let mut bad = Vec::new();
-    let mut record = csv::StringRecord::new();
-    loop {
-        match rdr.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {
-                let get = |i: Option<usize>| {
-                    i.and_then(|i| record.get(i))
-                        .filter(|s| !s.trim().is_empty())
-                };
-                let c = matcher.classify(&Input {
-                    descriptor: record.get(d_idx).unwrap_or(""),
-                    expense_type: get(t_idx),
-                    description: get(s_idx),
-                });
-                let service_name = c.service.as_ref().map(|id| {
-                    catalog
-                        .product(id)
-                        .map(|p| p.name.clone())
-                        .unwrap_or_else(|| id.to_string())
-                });
-                rows.push(ClassifiedRow {
-                    fields: record.iter().map(str::to_owned).collect(),
-                    is_saas: c.is_software,
-                    service_id: c.service.as_ref().map(|s| s.to_string()),
-                    service_name,
-                    confidence: c.confidence.clamp(0.0, 1.0),
-                });
-            }
-            Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
-                let message = match e.kind() {
-                    csv::ErrorKind::UnequalLengths {
-                        expected_len, len, ..
-                    } => {
-                        format!("expected {expected_len} fields, found {len}")
-                    }
-                    csv::ErrorKind::Utf8 { .. } => "invalid UTF-8".to_owned(),
-                    csv::ErrorKind::Io(_) => {
-                        return Err(anyhow::anyhow!("cannot read the input: {e}"));
-                    }
-                    _ => e.to_string(),
-                };
-                bad.push(BadLine { line, message });
-            }
+    for raw in lines {
+        line_no += 1;
+        let raw = raw.map_err(|e| anyhow::anyhow!("cannot read the input: {e}"))?;
+        let raw = strip_cr(&raw);
+        if raw.is_empty() {
+            continue;
         }
+        let record = match parse_line(raw) {
+            Ok(r) if r.len() == header.len() => r,
+            Ok(r) => {
+                bad.push(BadLine {
+                    line: line_no,
+                    message: format!("expected {} fields, found {}", header.len(), r.len()),
+                });
+                continue;
+            }
+            Err(message) => {
+                bad.push(BadLine {
+                    line: line_no,
+                    message,
+                });
+                continue;
+            }
+        };
+        let get = |i: Option<usize>| {
+            i.and_then(|i| record.get(i))
+                .map(String::as_str)
+                .filter(|s| !s.trim().is_empty())
+        };
+        let c = matcher.classify(&Input {
+            descriptor: record.get(d_idx).map(String::as_str).unwrap_or(""),
+            expense_type: get(t_idx),
+            description: get(s_idx),
+        });
+        let service_name = c.service.as_ref().map(|id| {
+            catalog
+                .product(id)
+                .map(|p| p.name.clone())
+                .unwrap_or_else(|| id.to_string())
+        });
+        rows.push(ClassifiedRow {
+            is_saas: c.is_software,
+            service_id: c.service.as_ref().map(|s| s.to_string()),
+            service_name,
+            confidence: c.confidence.clamp(0.0, 1.0),
+            fields: record,
+        });
     }
     Ok((header, rows, bad))
+}
+
+fn strip_cr(raw: &[u8]) -> &[u8] {
+    raw.strip_suffix(b"\r").unwrap_or(raw)
+}
+
+/// Parses one physical line as one CSV record.
+fn parse_line(raw: &[u8]) -> Result<Vec<String>, String> {
+    let text = std::str::from_utf8(raw).map_err(|_| "invalid UTF-8".to_owned())?;
+    if unterminated_quote(text) {
+        return Err("unbalanced quote".to_owned());
+    }
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut record = csv::StringRecord::new();
+    match rdr.read_record(&mut record) {
+        Ok(_) => Ok(record.iter().map(str::to_owned).collect()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Whether a field that opens with `"` is still open at the end of the line.
+fn unterminated_quote(line: &str) -> bool {
+    let mut chars = line.chars().peekable();
+    let mut field_start = true;
+    let mut quoted = false;
+    while let Some(ch) = chars.next() {
+        if quoted {
+            if ch == '"' {
+                if chars.peek() == Some(&'"') {
+                    chars.next();
+                } else {
+                    quoted = false;
+                }
+            }
+        } else if field_start && ch == '"' {
+            quoted = true;
+            field_start = false;
+        } else {
+            field_start = ch == ',';
+        }
+    }
+    quoted
 }
 
 /// Writes classified rows in `format` to `out`.
@@ -262,7 +329,7 @@ pub fn run(
                 .hint("pass an existing CSV file to --input, or `-` for stdin")
         })?),
     };
-    let (header, rows, bad) = classify_csv(&matcher, std::io::BufReader::new(reader))?;
+    let (header, rows, bad) = classify_csv(&matcher, reader)?;
     for b in &bad {
         eprintln!(
             "warning: line {}: malformed CSV ({}); skipped",
@@ -340,5 +407,27 @@ mod tests {
         let v: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(v[0]["service_id"], "zoom");
         assert_eq!(v[0]["is_saas"], true);
+    }
+
+    #[test]
+    fn a_stray_quote_skips_only_its_line() {
+        let input = "descriptor,n\n\"bad,1\nZOOM.US,2\r\n\"SLACK, T01\",3\n27\" MONITOR,4\n";
+        let (_, rows, bad) = classify_csv(&matcher(), input.as_bytes()).unwrap();
+        let firsts: Vec<&str> = rows.iter().map(|r| r.fields[0].as_str()).collect();
+        assert_eq!(firsts, ["ZOOM.US", "SLACK, T01", "27\" MONITOR"]);
+        assert_eq!(rows[0].service_id.as_deref(), Some("zoom"));
+        assert_eq!(rows[1].service_id.as_deref(), Some("slack"));
+        assert_eq!(
+            bad,
+            [BadLine {
+                line: 2,
+                message: "unbalanced quote".into()
+            }]
+        );
+        let (_, rows, bad) =
+            classify_csv(&matcher(), b"descriptor\n\xffabc\nZOOM.US\n".as_slice()).unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(bad[0].line, 2);
+        assert_eq!(bad[0].message, "invalid UTF-8");
     }
 }

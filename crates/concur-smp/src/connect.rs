@@ -59,7 +59,8 @@ impl EnvCredentials {
 /// Parses an explicitly given base URL.
 ///
 /// # Errors
-/// A usage [`Failure`] for an invalid URL.
+/// A usage [`Failure`] for an invalid URL; an authentication [`Failure`] (exit 3) for a
+/// look-alike of a Concur host (see [`looks_like_concur_but_untrusted`]).
 pub fn parse_base_url(s: &str) -> anyhow::Result<Url> {
     let u = Url::parse(s.trim()).map_err(|e| {
         Failure::usage(format!("invalid base URL {s:?}: {e}"))
@@ -71,7 +72,31 @@ pub fn parse_base_url(s: &str) -> anyhow::Result<Url> {
     if !u.username().is_empty() || u.password().is_some() {
         return Err(Failure::usage("the base URL must not contain a user name or password").into());
     }
+    if looks_like_concur_but_untrusted(&u) {
+        return Err(Failure::new(
+            Exit::Auth,
+            format!(
+                "untrusted base URL {}: it looks like a Concur host but is not https on *.concursolutions.com / *.concurcdc.cn; no credential was sent there",
+                u.origin().ascii_serialization()
+            ),
+        )
+        .hint("use your company's Concur geolocation, e.g. https://us2.api.concursolutions.com (see docs/cli.md)")
+        .into());
+    }
     Ok(u)
+}
+
+/// A host that names Concur (`concursolutions` / `concurcdc`) but fails concur-client's trust
+/// rule (whole DNS labels, `https`): a look-alike such as `concursolutions.com.evil.test` or a
+/// plain-`http` Concur URL. Other explicit hosts (loopback simulator, proxy, test server) stay
+/// allowed.
+fn looks_like_concur_but_untrusted(u: &Url) -> bool {
+    let Some(host) = u.host_str() else {
+        return false;
+    };
+    let h = host.trim_end_matches('.').to_ascii_lowercase();
+    let names_concur = h.contains("concursolutions") || h.contains("concurcdc");
+    names_concur && !(u.scheme() == "https" && concur_client::trust::is_concur_host(&h))
 }
 
 /// Whether we may prompt (stdin and stderr are terminals).
@@ -374,5 +399,28 @@ mod tests {
         assert_eq!(e.token_base_url().as_str(), "http://127.0.0.1:8080/");
         c.base_url = Some("ftp://x".into());
         assert!(env_credentials(&c, false).is_err());
+    }
+
+    #[test]
+    fn concur_look_alike_base_url_is_an_auth_failure() {
+        for bad in [
+            "https://concursolutions.com.evil.test",
+            "https://us.api.concursolutions.com.evil.test/",
+            "https://evilconcursolutions.com",
+            "http://us2.api.concursolutions.com",
+        ] {
+            let err = parse_base_url(bad).unwrap_err();
+            let f = crate::error::classify(&err);
+            assert_eq!(f.exit, Exit::Auth, "{bad}");
+            assert!(f.message.contains("untrusted"), "{}", f.message);
+        }
+        for good in [
+            "https://us2.api.concursolutions.com",
+            "https://cn.api.concurcdc.cn/",
+            "http://127.0.0.1:8080",
+            "https://proxy.example.com",
+        ] {
+            assert!(parse_base_url(good).is_ok(), "{good}");
+        }
     }
 }

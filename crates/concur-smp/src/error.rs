@@ -139,7 +139,15 @@ pub fn from_discovery_error(e: &DiscoveryError) -> Failure {
                 f.hint(format!("check the credentials; {LOGIN_AGAIN}"))
             }
         }
-        DiscoveryError::Permission(m) => Failure::new(Exit::Permission, format!("permission denied: {m}")).hint(
+        DiscoveryError::Permission(m) => Failure::new(
+            Exit::Permission,
+            if m.to_ascii_lowercase().starts_with("permission denied") {
+                m.clone()
+            } else {
+                format!("permission denied: {m}")
+            },
+        )
+        .hint(
             "grant Expense Report to the partner application (Administration > Company > Web Services) and the roles Expense User/Processor and Web Services Administrator to the user; `concur-smp check` lists what is missing",
         ),
         DiscoveryError::InvalidCheckpoint(m) => Failure::new(Exit::Failure, format!("the state file's checkpoint is not usable: {m}"))

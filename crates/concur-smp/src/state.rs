@@ -83,50 +83,9 @@ impl Default for StateFile {
     }
 }
 
-/// Writes `data` to `path` atomically with mode 0600 (temporary file in the same directory,
-/// `fsync`, `rename`, directory `fsync`).
-///
-/// # Errors
-/// I/O errors.
-pub fn write_atomic_0600(path: &Path, data: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "state".into());
-    let tmp = dir.join(format!(
-        ".{name}.tmp-{}-{}",
-        std::process::id(),
-        rand::random::<u32>()
-    ));
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let result = (|| {
-        let mut f = opts.open(&tmp)?;
-        f.write_all(data)?;
-        f.sync_all()?;
-        drop(f);
-        std::fs::rename(&tmp, path)?;
-        #[cfg(unix)]
-        if let Ok(d) = std::fs::File::open(&dir) {
-            let _ = d.sync_all();
-        }
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
-}
+/// Writes `data` to `path` atomically with mode 0600 (the client crate's writer: temporary
+/// file in the same directory, `fsync`, `rename`, directory `fsync`).
+pub use concur_client::write_atomic_0600;
 
 /// A state file on disk, shared between the token store and the discovery sink (clones share
 /// the same in-memory state).
@@ -145,11 +104,12 @@ impl StateStore {
         let path = path.into();
         let state = match std::fs::read(&path) {
             Ok(bytes) => {
-                let s: StateFile = serde_json::from_slice(&bytes).with_context(|| {
-                    format!(
-                        "{} is not a concur-smp state file (or it is damaged)",
+                let s: StateFile = serde_json::from_slice(&bytes).map_err(|e| {
+                    crate::error::Failure::usage(format!(
+                        "{} is not a concur-smp state file (or it is damaged): {e}",
                         path.display()
-                    )
+                    ))
+                    .hint("pass another --state file, or move this one away to start a full run (and run `concur-smp login` again if it was the login token file)")
                 })?;
                 if s.format != FORMAT {
                     anyhow::bail!(
@@ -323,5 +283,15 @@ mod tests {
         let p = dir.path().join("x.json");
         std::fs::write(&p, "{\"hello\":1}").unwrap();
         assert!(StateStore::open(&p).is_err());
+        std::fs::write(&p, "{bad").unwrap();
+        let err = StateStore::open(&p).unwrap_err();
+        let f = crate::error::classify(&err);
+        assert_eq!(f.exit, crate::error::Exit::Usage);
+        assert!(
+            f.message.contains("is not a concur-smp state file"),
+            "{}",
+            f.message
+        );
+        assert!(f.hint.unwrap().contains("--state"));
     }
 }

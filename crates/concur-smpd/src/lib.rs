@@ -99,6 +99,12 @@ pub async fn shutdown_signal() {
 /// # Errors
 /// Store, token-key, provider or listener errors at start-up.
 pub async fn run(config: Config) -> anyhow::Result<()> {
+    // The key first: a missing key must not leave a freshly created store behind.
+    let cipher = if config.connections.is_empty() {
+        None
+    } else {
+        Some(crate::crypto::TokenCipher::from_env().context("loading the token encryption key")?)
+    };
     let store = Store::connect(&StoreOptions {
         url: config.effective_store_url(),
         schema: config.store_schema.clone(),
@@ -108,11 +114,6 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     .context("opening the store")?;
     tracing::info!(backend = ?store.backend(), "store ready (migrations applied)");
 
-    let cipher = if config.connections.is_empty() {
-        None
-    } else {
-        Some(crate::crypto::TokenCipher::from_env().context("loading the token encryption key")?)
-    };
     let mut handles = Vec::new();
     for (id, c) in &config.connections {
         let provider = concur::ConcurProvider::new(

@@ -290,6 +290,26 @@ impl Store {
         {
             std::fs::create_dir_all(dir).map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
         }
+        // The database holds personal data and encrypted tokens: create it owner-only (0600)
+        // before SQLite opens it; SQLite gives its -wal/-shm files the same mode.
+        if backend == Backend::Sqlite
+            && let Some(path) = sqlite_path(&opts.url)
+            && path != ":memory:"
+            && !std::path::Path::new(&path).exists()
+        {
+            let mut o = std::fs::OpenOptions::new();
+            o.write(true).create_new(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt;
+                o.mode(0o600);
+            }
+            if let Err(e) = o.open(&path)
+                && e.kind() != std::io::ErrorKind::AlreadyExists
+            {
+                return Err(StoreError::Database(sqlx::Error::Io(e)));
+            }
+        }
         let schema = match backend {
             Backend::Postgres => opts.schema.clone(),
             Backend::Sqlite => None,

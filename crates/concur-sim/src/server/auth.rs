@@ -1,5 +1,6 @@
-//! `/oauth2/v0/token` (password, authtoken, refresh with rotation, client_credentials) and the
-//! legacy `/net2/oauth2/accesstoken.ashx` flow.
+//! `/oauth2/v0/token` (password, authtoken, refresh with rotation, client_credentials), the
+//! legacy `/net2/oauth2/accesstoken.ashx` flow and `DELETE /app-mgmt/v0/connections`
+//! (revoke a user's refresh tokens).
 //!
 //! Source: <https://developer.concur.com/api-reference/authentication/apidoc.html>,
 //! `company-auth.html`, `authorization-pre-2017.html`.
@@ -10,7 +11,7 @@ use std::time::Duration;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::{Form, Json, Router};
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
@@ -23,6 +24,30 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/oauth2/v0/token", post(token))
         .route("/net2/oauth2/accesstoken.ashx", get(legacy))
+        .route("/app-mgmt/v0/connections", delete(revoke_connections))
+}
+
+/// `DELETE /app-mgmt/v0/connections` with the user's Bearer token: revokes every refresh token
+/// of that principal (same tenant) for the app; later refreshes get 400 `invalid_grant` 108.
+/// `204` on success, `401` `invalid_token` for a missing, unknown or expired access token.
+async fn revoke_connections(State(st): State<AppState>, headers: HeaderMap) -> Response {
+    match st.token(&headers) {
+        Some((info, true)) => {
+            st.refresh
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .retain(|_, (tenant, principal)| {
+                    !(*tenant == info.tenant && *principal == info.principal)
+                });
+            StatusCode::NO_CONTENT.into_response()
+        }
+        _ => oauth_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_token",
+            "missing, unknown or expired access token",
+            0,
+        ),
+    }
 }
 
 fn oauth_error(status: StatusCode, error: &str, description: &str, code: u32) -> Response {

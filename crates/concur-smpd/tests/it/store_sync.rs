@@ -496,3 +496,16 @@ async fn token_store_round_trips_and_survives_a_new_key() {
         assert!(!bytes.windows(16).any(|w| w == b"rotating-refresh"), "{f}");
     }
 }
+
+#[cfg(unix)]
+#[tokio::test]
+async fn sqlite_database_file_is_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let _store = sqlite_store(dir.path()).await;
+    let mode = std::fs::metadata(dir.path().join("smpd.db"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600, "database file mode {mode:o}");
+}
