@@ -191,6 +191,8 @@ pub async fn run(args: &DemoArgs, quiet: bool) -> anyhow::Result<Exit> {
                 title: format!("concur-smp demo: {label}"),
                 top: args.top,
                 as_of: sim_now,
+                // the demo crawl reads the default 12 months back
+                observed_since: sim_now.checked_sub_months(chrono::Months::new(12)),
                 rates: None,
                 status: status.into(),
             },

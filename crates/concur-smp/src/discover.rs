@@ -207,6 +207,10 @@ pub async fn run(args: &DiscoverArgs, quiet: bool) -> anyhow::Result<Exit> {
             ),
             top: args.top,
             as_of,
+            // --since, or the first run's default 12-month lookback
+            observed_since: args
+                .since
+                .or_else(|| as_of.checked_sub_months(chrono::Months::new(12))),
             rates: rates.as_ref(),
             status: status_text.into(),
         },

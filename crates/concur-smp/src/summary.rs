@@ -11,7 +11,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 use saas_discovery::{
     Currency, Decimal, Document, Money, RateTable, ServiceId, annual_run_rate, parse_currency,
-    parse_decimal, run_rate_by_service,
+    parse_decimal, run_rate_by_service_observed,
 };
 
 use crate::error::Failure;
@@ -116,6 +116,9 @@ pub struct SummaryOptions<'a> {
     pub top: usize,
     /// Date the annualised spend is computed for.
     pub as_of: NaiveDate,
+    /// Start of what the crawl observed (its lookback): history for the annualised spend is
+    /// counted from here, so an annual payment seen in a 12-month crawl is not multiplied up.
+    pub observed_since: Option<NaiveDate>,
     /// Optional rates for reporting-currency totals.
     pub rates: Option<&'a RateTable>,
     /// Status line (e.g. `complete`).
@@ -137,7 +140,8 @@ pub fn render(doc: &Document, opts: &SummaryOptions<'_>) -> String {
     );
     let names: BTreeMap<&ServiceId, &saas_discovery::Service> =
         doc.services.iter().map(|s| (&s.id, s)).collect();
-    let rr = run_rate_by_service(&doc.costs, opts.as_of).unwrap_or_default();
+    let rr = run_rate_by_service_observed(&doc.costs, opts.as_of, opts.observed_since)
+        .unwrap_or_default();
     // per currency: (service, run rate)
     let mut per_currency: BTreeMap<&'static str, Vec<(&ServiceId, Money)>> = BTreeMap::new();
     for (id, rates) in &rr {
@@ -402,6 +406,7 @@ mod tests {
                 title: "example".into(),
                 top: 5,
                 as_of: NaiveDate::from_ymd_opt(2026, 11, 15).unwrap(),
+                observed_since: None,
                 rates: Some(&rates),
                 status: "complete".into(),
             },

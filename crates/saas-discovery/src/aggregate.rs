@@ -194,6 +194,23 @@ pub fn annual_run_rate<'a>(
     costs: impl IntoIterator<Item = &'a Cost>,
     as_of: NaiveDate,
 ) -> Result<Vec<Money>, MoneyError> {
+    annual_run_rate_observed(costs, as_of, None)
+}
+
+/// [`annual_run_rate`] for a source that was **observed since** `observed_since` (for example
+/// the start of a 12-month first crawl): history is counted from that date rather than from
+/// the earliest cost, so a single annual payment seen in a 12-month crawl counts once per
+/// year instead of being multiplied up. With `observed_since` at or before the start of the
+/// 12-month window the result is simply the sum of the window; with `None` this is exactly
+/// [`annual_run_rate`].
+///
+/// # Errors
+/// [`MoneyError::Overflow`].
+pub fn annual_run_rate_observed<'a>(
+    costs: impl IntoIterator<Item = &'a Cost>,
+    as_of: NaiveDate,
+    observed_since: Option<NaiveDate>,
+) -> Result<Vec<Money>, MoneyError> {
     let window_start = as_of.checked_sub_months(Months::new(12));
     // per currency: (earliest date, window totals)
     let mut per: BTreeMap<&'static str, (NaiveDate, Option<Money>)> = BTreeMap::new();
@@ -215,6 +232,7 @@ pub fn annual_run_rate<'a>(
     let mut out = Vec::new();
     for (first, total) in per.into_values() {
         let Some(total) = total else { continue };
+        let first = observed_since.map_or(first, |o| o.min(first));
         let full_history = window_start.is_some_and(|ws| first <= ws);
         if full_history {
             out.push(total);
@@ -241,13 +259,25 @@ pub fn run_rate_by_service<'a>(
     costs: impl IntoIterator<Item = &'a Cost>,
     as_of: NaiveDate,
 ) -> Result<BTreeMap<ServiceId, Vec<Money>>, MoneyError> {
+    run_rate_by_service_observed(costs, as_of, None)
+}
+
+/// [`annual_run_rate_observed`] per service, keyed and sorted by service id.
+///
+/// # Errors
+/// [`MoneyError::Overflow`].
+pub fn run_rate_by_service_observed<'a>(
+    costs: impl IntoIterator<Item = &'a Cost>,
+    as_of: NaiveDate,
+    observed_since: Option<NaiveDate>,
+) -> Result<BTreeMap<ServiceId, Vec<Money>>, MoneyError> {
     let mut groups: BTreeMap<ServiceId, Vec<&Cost>> = BTreeMap::new();
     for c in costs {
         groups.entry(c.service_id.clone()).or_default().push(c);
     }
     let mut out = BTreeMap::new();
     for (id, cs) in groups {
-        let rr = annual_run_rate(cs, as_of)?;
+        let rr = annual_run_rate_observed(cs, as_of, observed_since)?;
         if !rr.is_empty() {
             out.insert(id, rr);
         }

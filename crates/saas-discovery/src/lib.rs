@@ -28,8 +28,8 @@ pub mod testing;
 
 pub use aggregate::{
     ConversionError, OwnerSpend, RateTable, ServiceAggregate, ServiceMonthSpend, YearMonth,
-    aggregate_service, aggregate_services, annual_run_rate, run_rate_by_service, spend_by_owner,
-    spend_by_service_month,
+    aggregate_service, aggregate_services, annual_run_rate, annual_run_rate_observed,
+    run_rate_by_service, run_rate_by_service_observed, spend_by_owner, spend_by_service_month,
 };
 pub use confidence::{Confidence, ConfidenceBand, Evidence, EvidenceKind, InvalidConfidence};
 pub use cost::{Cost, CostSource, CostSourceKind, Owner, SourceRef};

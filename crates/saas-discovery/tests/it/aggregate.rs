@@ -164,6 +164,46 @@ fn run_rate_with_short_history_is_monthly_average_times_twelve() {
 }
 
 #[test]
+fn run_rate_observed_counts_history_from_the_observation_start() {
+    // one annual payment 5 months before as_of, seen by a crawl that read 12 months back
+    let annual = vec![cost(
+        1,
+        "digitalocean",
+        "2026-02-10",
+        "1200",
+        Currency::EUR,
+        "a",
+    )];
+    // without the observation start: 1200 over 5 months (Feb..Jun) x 12 = 2880
+    assert_eq!(
+        saas_discovery::annual_run_rate_observed(&annual, d("2026-06-30"), None).unwrap(),
+        vec![m("2880.00", Currency::EUR)]
+    );
+    // observed for a full year: the trailing 12-month sum, the annual fee itself
+    assert_eq!(
+        saas_discovery::annual_run_rate_observed(&annual, d("2026-06-30"), Some(d("2025-06-30")))
+            .unwrap(),
+        vec![m("1200.00", Currency::EUR)]
+    );
+    // observed for 6 months (Jan..Jun): 1200 x 12 / 6 = 2400
+    assert_eq!(
+        saas_discovery::annual_run_rate_observed(&annual, d("2026-06-30"), Some(d("2026-01-01")))
+            .unwrap(),
+        vec![m("2400.00", Currency::EUR)]
+    );
+    // an observation start after the earliest cost never shortens the history
+    assert_eq!(
+        saas_discovery::run_rate_by_service_observed(
+            &annual,
+            d("2026-06-30"),
+            Some(d("2026-05-01"))
+        )
+        .unwrap()[&ServiceId::new("digitalocean").unwrap()],
+        vec![m("2880.00", Currency::EUR)]
+    );
+}
+
+#[test]
 fn rate_table_conversion() {
     let rates = RateTable::new(Currency::EUR)
         .with_rate(Currency::USD, dec!(0.9))
