@@ -228,7 +228,7 @@ pub(crate) fn expense_index(state: &State) -> HashMap<Key, Vec<(String, CostId)>
     for (rid, r) in &state.reports {
         for c in &r.costs {
             if c.merged_into.is_none() {
-                idx.entry((c.service.clone(), c.date, c.amount))
+                idx.entry((ServiceId::clone(&c.service), c.date, c.amount))
                     .or_default()
                     .push((rid.clone(), c.id.to_cost_id()));
             }
@@ -274,7 +274,7 @@ pub(crate) async fn apply_batch(
                     .get(rid)
                     .and_then(|r| r.costs.iter().find(|x| x.id == *cid))
                     .is_some_and(|x| {
-                        x.service == c.service_id && x.date == c.date && x.amount == c.amount
+                        *x.service == c.service_id && x.date == c.date && x.amount == c.amount
                     })
             });
             if let Some(m) = still {
@@ -287,7 +287,7 @@ pub(crate) async fn apply_batch(
                 if let Some(r) = state.reports.get_mut(&rid)
                     && let Some(s) = r.costs.iter_mut().find(|x| x.id == cid)
                 {
-                    s.merged_into = Some(u.id.clone());
+                    s.merged_into = Some(u.id.as_str().into());
                 }
                 em.emit(DiscoveryEvent::Retraction(Retraction::new(
                     cid.clone(),

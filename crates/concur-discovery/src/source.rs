@@ -679,7 +679,7 @@ impl Emitter<'_> {
         self.checkpoint(state, true).await?;
         Ok(DiscoveryOutcome::new(
             RunStatus::Cancelled,
-            self.last_checkpoint.clone(),
+            self.last_checkpoint.take(),
             self.events,
             self.stats.clone(),
         ))
@@ -769,11 +769,11 @@ impl Emitter<'_> {
         let mut released: Vec<String> = Vec::new();
         for c in &prev.costs {
             if let Some(iid) = &c.merged_into
-                && let Some(inv) = state.invoices.get_mut(iid)
+                && let Some(inv) = state.invoices.get_mut(&**iid)
                 && inv.merged.as_ref().is_some_and(|(r, _)| r == &rid)
             {
                 inv.merged = None;
-                released.push(iid.clone());
+                released.push(iid.to_string());
             }
         }
         let mut new = ReportState::default();
@@ -782,7 +782,7 @@ impl Emitter<'_> {
                 Line::Cost(c) => {
                     let c = *c;
                     if new.owner.is_empty() {
-                        new.owner.clone_from(&c.owner.login_id);
+                        new.owner = state.owners.intern(&c.owner.login_id);
                     }
                     state
                         .services
@@ -794,7 +794,7 @@ impl Emitter<'_> {
                         if let Some(inv) = state.invoices.get_mut(&iid) {
                             inv.merged = Some((rid.clone(), c.id.clone()));
                         }
-                        sum.merged_into = Some(iid.clone());
+                        sum.merged_into = Some(iid.as_str().into());
                         new.costs.push(sum);
                         // re-emitted below with the entry named in `also_seen_in`
                         if !released.contains(&iid) {
@@ -808,7 +808,7 @@ impl Emitter<'_> {
                 }
                 Line::Unmatched(u) => {
                     if new.owner.is_empty() {
-                        new.owner.clone_from(&u.owner.login_id);
+                        new.owner = state.owners.intern(&u.owner.login_id);
                     }
                     new.unmatched.push(*u);
                 }
@@ -1125,7 +1125,7 @@ impl DiscoverySource for ConcurSource {
                 .reports
                 .iter()
                 .filter(|(rid, _)| !seen.contains(&id_hash(rid)))
-                .map(|(rid, r)| (rid.clone(), r.owner.clone()))
+                .map(|(rid, r)| (rid.clone(), r.owner.to_string()))
                 .collect();
             let checks: Vec<(String, Result<Report, CallError>)> = futures::stream::iter(unseen)
                 .map(|(rid, login)| {
@@ -1172,6 +1172,8 @@ impl DiscoverySource for ConcurSource {
             }
         }
 
+        drop(seen);
+
         // 6. Aggregates over everything known: unmatched spend, services, findings.
         for u in unmatched_buckets(&state) {
             em.emit(DiscoveryEvent::Unmatched(u)).await?;
@@ -1192,11 +1194,17 @@ impl DiscoverySource for ConcurSource {
                 (id.clone(), n)
             })
             .collect();
-        let mut facts = state.cost_facts();
-        let found = findings(&mut facts, &|s: &ServiceId| {
-            names.get(s).cloned().unwrap_or_else(|| s.to_string())
-        });
-        drop(facts);
+        // one service at a time (every finding names one service): only that service's costs
+        // are collected at once
+        let mut found = Vec::new();
+        for id in &ids {
+            let mut facts = state.cost_facts(id);
+            found.extend(findings(&mut facts, &|s: &ServiceId| {
+                names.get(s).cloned().unwrap_or_else(|| s.to_string())
+            }));
+        }
+        found.sort();
+        found.dedup();
         for f in found {
             em.emit(DiscoveryEvent::Finding(f)).await?;
         }
@@ -1226,9 +1234,11 @@ impl DiscoverySource for ConcurSource {
         };
         let stats = em.stats.clone();
         em.emit(DiscoveryEvent::Stats(stats.clone())).await?;
+        // moved, not cloned: a copy would put a second checkpoint string (50 MB on large
+        // companies) next to the first one
         Ok(DiscoveryOutcome::new(
             status,
-            em.last_checkpoint.clone(),
+            em.last_checkpoint.take(),
             em.events,
             stats,
         ))

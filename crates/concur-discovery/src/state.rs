@@ -7,7 +7,8 @@
 //!   "invoice_cursor":…,"reports":{"<ReportID>":{"costs":[…],"unmatched":[…]}},
 //!   "invoices":{"<ID>":{…}},"services":{"zoom":{"confidence":0.95,"evidence":[…]}}}`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use chrono::{NaiveDate, NaiveDateTime};
 use saas_discovery::{
@@ -65,9 +66,9 @@ impl<'de> Deserialize<'de> for CompactId {
 pub(crate) struct CostSummary {
     /// Cost id.
     pub id: CompactId,
-    /// Service.
-    #[serde(rename = "s")]
-    pub service: ServiceId,
+    /// Service (shared: one allocation per distinct service, not per cost).
+    #[serde(rename = "s", with = "shared_service")]
+    pub service: Arc<ServiceId>,
     /// Transaction date.
     #[serde(rename = "d")]
     pub date: NaiveDate,
@@ -76,25 +77,25 @@ pub(crate) struct CostSummary {
     pub amount: Money,
     /// Entry id.
     #[serde(rename = "e")]
-    pub entry_id: String,
+    pub entry_id: Box<str>,
     /// Itemization id, for itemizations.
     #[serde(rename = "i", default, skip_serializing_if = "Option::is_none")]
-    pub itemization_id: Option<String>,
+    pub itemization_id: Option<Box<str>>,
     /// The invoice id this line was merged into (cross-source de-duplication): the cost was
     /// not emitted under its own id.
     #[serde(rename = "m", default, skip_serializing_if = "Option::is_none")]
-    pub merged_into: Option<String>,
+    pub merged_into: Option<Box<str>>,
 }
 
 impl CostSummary {
     pub(crate) fn of(cost: &Cost) -> Self {
         Self {
             id: CompactId::of(&cost.id),
-            service: cost.service_id.clone(),
+            service: intern(&cost.service_id),
             date: cost.date,
             amount: cost.amount,
-            entry_id: cost.source.entry_id.clone().unwrap_or_default(),
-            itemization_id: cost.source.itemization_id.clone(),
+            entry_id: cost.source.entry_id.as_deref().unwrap_or_default().into(),
+            itemization_id: cost.source.itemization_id.as_deref().map(Into::into),
             merged_into: None,
         }
     }
@@ -104,12 +105,47 @@ impl CostSummary {
         match &self.itemization_id {
             Some(i) => SourceRef::new(SYSTEM, CostSourceKind::Itemization)
                 .with_report_id(report_id)
-                .with_entry_id(self.entry_id.clone())
-                .with_itemization_id(i.clone()),
+                .with_entry_id(&*self.entry_id)
+                .with_itemization_id(&**i),
             None => SourceRef::new(SYSTEM, CostSourceKind::ExpenseEntry)
                 .with_report_id(report_id)
-                .with_entry_id(self.entry_id.clone()),
+                .with_entry_id(&*self.entry_id),
         }
+    }
+}
+
+/// Service ids in use, shared by every cost summary (bounded by the number of distinct
+/// services: the catalog's products plus user rules).
+static SERVICES: LazyLock<Mutex<HashSet<Arc<ServiceId>>>> =
+    LazyLock::new(|| Mutex::new(HashSet::new()));
+
+/// The shared copy of `id`.
+pub(crate) fn intern(id: &ServiceId) -> Arc<ServiceId> {
+    let mut set = match SERVICES.lock() {
+        Ok(g) => g,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    if let Some(s) = set.get(id) {
+        return Arc::clone(s);
+    }
+    let s = Arc::new(id.clone());
+    set.insert(Arc::clone(&s));
+    s
+}
+
+/// An interned [`ServiceId`], serialized as the plain id.
+mod shared_service {
+    use std::sync::Arc;
+
+    use saas_discovery::ServiceId;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub(crate) fn serialize<S: Serializer>(id: &Arc<ServiceId>, s: S) -> Result<S::Ok, S::Error> {
+        id.as_ref().serialize(s)
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Arc<ServiceId>, D::Error> {
+        ServiceId::deserialize(d).map(|id| super::intern(&id))
     }
 }
 
@@ -139,12 +175,51 @@ mod compact_money {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub(crate) struct ReportState {
     /// The report owner's login (the owner of every cost of the report).
-    #[serde(rename = "o", default)]
-    pub owner: String,
+    #[serde(rename = "o", default, with = "shared_owner")]
+    pub owner: Arc<str>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub costs: Vec<CostSummary>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unmatched: Vec<UnmatchedItem>,
+}
+
+/// A report owner's login shared by every report of that owner, serialized as the plain
+/// string.
+mod shared_owner {
+    use std::sync::Arc;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(crate) fn serialize<S: Serializer>(o: &Arc<str>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(o)
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Arc<str>, D::Error> {
+        String::deserialize(d).map(Arc::from)
+    }
+}
+
+/// The distinct owner logins of a state (one allocation per owner, not per report). Not
+/// part of the checkpoint; equal whatever it holds.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Owners(HashSet<Arc<str>>);
+
+impl PartialEq for Owners {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Owners {
+    /// The shared copy of `login`.
+    pub(crate) fn intern(&mut self, login: &str) -> Arc<str> {
+        if let Some(s) = self.0.get(login) {
+            return Arc::clone(s);
+        }
+        let s: Arc<str> = Arc::from(login);
+        self.0.insert(Arc::clone(&s));
+        s
+    }
 }
 
 /// What one invoice contributed (invoices are few; the full cost is kept so that a later
@@ -211,6 +286,9 @@ pub(crate) struct State {
     pub invoices: BTreeMap<String, InvoiceState>,
     #[serde(default)]
     pub services: BTreeMap<ServiceId, ServiceState>,
+    /// Interned owner logins of `reports`.
+    #[serde(skip)]
+    pub owners: Owners,
 }
 
 impl State {
@@ -224,6 +302,7 @@ impl State {
             reports: BTreeMap::new(),
             invoices: BTreeMap::new(),
             services: BTreeMap::new(),
+            owners: Owners::default(),
         }
     }
 
@@ -236,7 +315,7 @@ impl State {
             serde_json::Value::String(text) => serde_json::from_str::<State>(text),
             other => serde_json::from_value::<State>(other.clone()),
         };
-        let s = parsed.map_err(|e| {
+        let mut s = parsed.map_err(|e| {
             DiscoveryError::InvalidCheckpoint(format!("not a concur checkpoint: {e}"))
         })?;
         if s.v != VERSION || s.system != SYSTEM {
@@ -250,6 +329,12 @@ impl State {
                 "checkpoint belongs to connection {:?}, not {:?}",
                 s.connection_id, connection_id
             )));
+        }
+        let State {
+            reports, owners, ..
+        } = &mut s;
+        for r in reports.values_mut() {
+            r.owner = owners.intern(&r.owner);
         }
         Ok(s)
     }
@@ -270,25 +355,26 @@ impl State {
         Checkpoint::new(serde_json::Value::String(text))
     }
 
-    /// Every emitted cost (expense lines not merged into an invoice, and invoices), borrowed.
-    pub(crate) fn cost_facts(&self) -> Vec<CostFact<'_>> {
+    /// Every emitted cost of one service (expense lines not merged into an invoice, and
+    /// invoices), borrowed. One service at a time keeps the findings pass small.
+    pub(crate) fn cost_facts(&self, service: &ServiceId) -> Vec<CostFact<'_>> {
         let mut out = Vec::new();
         for (rid, r) in &self.reports {
             for c in &r.costs {
-                if c.merged_into.is_none() {
+                if c.merged_into.is_none() && *c.service == *service {
                     out.push(CostFact {
                         id: c.id,
                         service: &c.service,
                         owner: &r.owner,
                         date: c.date,
                         amount: c.amount,
-                        record: (rid, &c.entry_id),
+                        record: (rid, &*c.entry_id),
                     });
                 }
             }
         }
         for (iid, i) in &self.invoices {
-            if let Some(c) = &i.cost {
+            if let Some(c) = i.cost.as_ref().filter(|c| c.service_id == *service) {
                 out.push(CostFact {
                     id: CompactId::of(&c.id),
                     service: &c.service_id,
