@@ -183,3 +183,24 @@ fn ground_truth_csv_matches_served_ids() {
         }
     }
 }
+
+#[test]
+fn flat_priced_products_are_not_invoiced_per_seat() {
+    let c = Company::new("demo", Size::Demo, 42, now()).unwrap();
+    let flat = ["workday", "qualtrics", "stripe", "digitalocean", "docebo"];
+    let mut checked = 0;
+    for inv in &c.invoices {
+        let Some(pid) = inv.truth.product_id.as_deref() else {
+            continue;
+        };
+        if flat.contains(&pid) {
+            checked += 1;
+            assert!(
+                inv.lines.iter().all(|(d, _)| !d.contains("seats")),
+                "{pid}: {:?}",
+                inv.lines
+            );
+        }
+    }
+    assert!(checked > 0, "no invoice of a flat-priced product in the demo company");
+}

@@ -636,7 +636,10 @@ impl Company {
             let p = &self.data.software[product];
             let owner = r.random_range(0..self.params.employees);
             let currency = self.employees[owner as usize].site.currency.to_owned();
-            let seats = r.random_range(5..200u32);
+            // Drawn for every product so the random sequence (and everything after it) stays
+            // the same; only per-seat products multiply by it (a flat plan is one "seat").
+            let drawn_seats = r.random_range(5..200u32);
+            let seats = if p.seats { drawn_seats } else { 1 };
             let months = if r.random_bool(0.7) { 12 } else { 1 };
             let unit = round_to(p.price * usd_rate(&currency), currency_digits(&currency));
             let amount = unit * Decimal::from(seats) * Decimal::from(months);
@@ -657,7 +660,14 @@ impl Company {
                         scenario: "reseller_invoice",
                     },
                     vec![
-                        (format!("{} licenses x{seats}", plain(&p.d[0])), half),
+                        (
+                            if p.seats {
+                                format!("{} licenses x{seats}", plain(&p.d[0]))
+                            } else {
+                                format!("{} subscription", plain(&p.d[0]))
+                            },
+                            half,
+                        ),
                         (
                             format!("{} renewal", plain(&self.data.software[other].d[0])),
                             amount - half,
@@ -672,7 +682,11 @@ impl Company {
                         scenario: "invoice",
                     },
                     vec![(
-                        format!("Subscription {months} month(s), {seats} seats"),
+                        if p.seats {
+                            format!("Subscription {months} month(s), {seats} seats")
+                        } else {
+                            format!("Subscription {months} month(s)")
+                        },
                         amount,
                     )],
                 )
