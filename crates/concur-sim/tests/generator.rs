@@ -202,5 +202,8 @@ fn flat_priced_products_are_not_invoiced_per_seat() {
             );
         }
     }
-    assert!(checked > 0, "no invoice of a flat-priced product in the demo company");
+    assert!(
+        checked > 0,
+        "no invoice of a flat-priced product in the demo company"
+    );
 }
