@@ -113,3 +113,23 @@ fn end_to_end(bencher: Bencher<'_, '_>) {
 fn catalog_load() -> Catalog {
     Catalog::builtin().expect("builtin catalog")
 }
+
+/// The normaliser alone on the exact-hit rows: descriptor (prefixes, codes, tails) and
+/// description (free text), one `Normalized` reused.
+#[divan::bench]
+fn normalize_exact_rows(bencher: Bencher<'_, '_>) {
+    let f = fixture();
+    let rows: Vec<&Row> = f.rows.iter().filter(|r| r.exact).collect();
+    let norm = f.matcher.catalog().normalizer();
+    let mut d = saas_catalog::Normalized::default();
+    let mut s = saas_catalog::Normalized::default();
+    bencher
+        .counter(ItemsCount::new(rows.len()))
+        .bench_local(|| {
+            for r in &rows {
+                norm.normalize_into(black_box(&r.descriptor), &mut d);
+                norm.normalize_text_into(black_box(r.description.as_deref().unwrap_or("")), &mut s);
+                black_box((&d, &s));
+            }
+        });
+}

@@ -69,6 +69,9 @@ pub(crate) struct PhraseIndex {
     legal_compact: Vec<Box<str>>,
     legal_max: usize,
     fuzzy_tokens: Vec<(Box<str>, u32)>,
+    /// Letter set of each fuzzy token (bit `b - b'a'`): a cheap lower bound on the edit
+    /// distance before the full comparison.
+    fuzzy_masks: Vec<u32>,
     fuzzy_buckets: FastMap<[u8; 2], Vec<u32>>,
     vocab: FastSet<Box<str>>,
 }
@@ -109,6 +112,13 @@ pub(crate) fn bounded_osa(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
     (d <= max).then_some(d)
 }
 
+/// The set of ASCII letters in `s` as bits (`a` = bit 0); other bytes are ignored.
+fn letter_mask(s: &str) -> u32 {
+    s.bytes()
+        .filter(u8::is_ascii_alphabetic)
+        .fold(0, |m, b| m | 1 << (b.to_ascii_lowercase() - b'a'))
+}
+
 /// True when the product id spells the phrase's first word (`zendesk` for `zendesk.com`).
 fn id_names_phrase(id: &str, phrase: &str) -> bool {
     let first = phrase.split([' ', '.']).next().unwrap_or("");
@@ -120,8 +130,19 @@ fn compact(s: &str) -> String {
     s.chars().filter(|c| c.is_ascii_alphanumeric()).collect()
 }
 
+const WORD: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    t
+};
+
+#[inline]
 fn is_word(b: u8) -> bool {
-    b.is_ascii_alphanumeric()
+    WORD[b as usize]
 }
 
 /// Whole-word phrase search by hashing: every phrase is registered under each of its
@@ -137,6 +158,9 @@ fn is_word(b: u8) -> bool {
 struct WordPrefixes {
     /// prefix hash → (phrase id or `u32::MAX`, a longer phrase continues this prefix)
     map: FastMap<u64, (u32, bool)>,
+    /// One bit per key of `map` (by the top 16 bits of its hash): most probes of words that
+    /// start no phrase stop here, in a table that stays in the L1 cache.
+    filter: Box<[u64; 1024]>,
     /// Bytes that start some phrase.
     first: [bool; 256],
     seed: u64,
@@ -162,6 +186,7 @@ impl WordPrefixes {
         }
         Self::try_build(phrases, 0x94_d0_49_bb_13_31_11_eb).unwrap_or_else(|| Self {
             map: FastMap::default(),
+            filter: Box::new([0; 1024]),
             first: [false; 256],
             seed: 1,
         })
@@ -170,6 +195,7 @@ impl WordPrefixes {
     fn try_build<'a>(phrases: impl Iterator<Item = (u32, &'a String)>, seed: u64) -> Option<Self> {
         let mut me = Self {
             map: FastMap::default(),
+            filter: Box::new([0; 1024]),
             first: [false; 256],
             seed,
         };
@@ -184,6 +210,8 @@ impl WordPrefixes {
                 if !end && is_word(b[k + 1]) {
                     continue;
                 }
+                let f = (h >> 48) as usize;
+                me.filter[f >> 6] |= 1 << (f & 63);
                 let slot = me.map.entry(h).or_insert((u32::MAX, false));
                 if end {
                     if slot.0 != u32::MAX {
@@ -212,6 +240,10 @@ impl WordPrefixes {
                 h = roll(h, bytes[e], self.seed);
                 if e + 1 < bytes.len() && is_word(bytes[e + 1]) {
                     continue;
+                }
+                let f = (h >> 48) as usize;
+                if self.filter[f >> 6] & (1 << (f & 63)) == 0 {
+                    break;
                 }
                 let Some(&(id, longer)) = self.map.get(&h) else {
                     break;
@@ -529,6 +561,7 @@ impl PhraseIndex {
         for b in fuzzy_buckets.values_mut() {
             b.sort_by_key(|&i| fuzzy_tokens[i as usize].0.len());
         }
+        let fuzzy_masks = fuzzy_tokens.iter().map(|(t, _)| letter_mask(t)).collect();
         Self {
             all,
             signals,
@@ -539,6 +572,7 @@ impl PhraseIndex {
             legal_compact,
             legal_max,
             fuzzy_tokens,
+            fuzzy_masks,
             fuzzy_buckets,
             vocab,
         }
@@ -628,6 +662,7 @@ impl PhraseIndex {
             return None;
         }
         let bucket = self.fuzzy_buckets.get(&[qb[0], qb[1]])?;
+        let qmask = letter_mask(q);
         let mut best: Option<(usize, f64, u32, &str)> = None;
         let mut tie = false;
         let lo = bucket.partition_point(|&i| self.fuzzy_tokens[i as usize].0.len() + 2 < qb.len());
@@ -652,6 +687,10 @@ impl PhraseIndex {
             } else {
                 1
             };
+            // one edit changes the letter set by at most two letters
+            if (qmask ^ self.fuzzy_masks[ti as usize]).count_ones() as usize > 2 * max_d {
+                continue;
+            }
             let Some(d) = bounded_osa(q.as_bytes(), t.as_bytes(), max_d) else {
                 continue;
             };

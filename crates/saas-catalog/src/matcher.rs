@@ -169,6 +169,27 @@ pub struct Matcher {
     type_names: crate::fxhash::FastMap<Box<str>, Arc<str>>,
     /// Generic seller words and plan words: never "unknown" tokens.
     filler: FastSet<Box<str>>,
+    /// The policy's expense types as they are usually written (`Software`, `Dues &
+    /// Subscriptions`, `AIRFARE`…) → their key and signal, computed once.
+    known_types: crate::fxhash::FastMap<Box<str>, KnownType>,
+}
+
+#[derive(Debug)]
+struct KnownType {
+    key: Arc<str>,
+    sw: bool,
+    non: bool,
+}
+
+/// `dues & subscriptions` → `Dues & Subscriptions`.
+fn title_case(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut start = true;
+    for c in s.chars() {
+        out.push(if start { c.to_ascii_uppercase() } else { c });
+        start = !c.is_ascii_alphanumeric();
+    }
+    out
 }
 
 #[derive(Default)]
@@ -198,27 +219,39 @@ struct Cand {
 
 fn type_key(s: &str, out: &mut String) {
     out.clear();
-    let push_word = |w: &str, out: &mut String| {
-        if w.is_empty() || w == "and" {
-            return;
+    if !s.is_ascii() {
+        let f = fold_simple(s);
+        for w in f.split(|c: char| !c.is_ascii_alphanumeric()) {
+            if w.is_empty() || w == "and" {
+                continue;
+            }
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(w);
+        }
+        return;
+    }
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && b[i].is_ascii_alphanumeric() {
+            i += 1;
+        }
+        let w = &b[start..i];
+        if w.eq_ignore_ascii_case(b"and") {
+            continue;
         }
         if !out.is_empty() {
             out.push(' ');
         }
-        out.push_str(w);
-    };
-    if s.is_ascii() {
-        for w in s.split(|c: char| !c.is_ascii_alphanumeric()) {
-            if w.bytes().any(|b| b.is_ascii_uppercase()) {
-                push_word(&w.to_ascii_lowercase(), out);
-            } else {
-                push_word(w, out);
-            }
-        }
-    } else {
-        let f = fold_simple(s);
-        for w in f.split(|c: char| !c.is_ascii_alphanumeric()) {
-            push_word(w, out);
+        for &c in w {
+            out.push(char::from(c.to_ascii_lowercase()));
         }
     }
 }
@@ -313,7 +346,7 @@ impl Matcher {
                 .iter()
                 .map(|w| Box::from(catalog.normalizer.phrase_exact(w).as_str())),
         );
-        Ok(Self {
+        let mut me = Self {
             catalog,
             rules: compiled,
             sw_types,
@@ -325,7 +358,27 @@ impl Matcher {
             generic,
             type_names,
             filler,
-        })
+            known_types: crate::fxhash::FastMap::default(),
+        };
+        let mut known = crate::fxhash::FastMap::default();
+        for raw in policy
+            .software_expense_types
+            .iter()
+            .chain(&policy.non_software_expense_types)
+        {
+            for v in [raw.clone(), title_case(raw), raw.to_ascii_uppercase()] {
+                type_key(&v, &mut key);
+                let (sw, non) = me.type_signal(&key);
+                let k = KnownType {
+                    key: me.type_text(&key),
+                    sw,
+                    non,
+                };
+                known.insert(v.into_boxed_str(), k);
+            }
+        }
+        me.known_types = known;
+        Ok(me)
     }
 
     /// The catalog in use (with custom entries of the rules).
@@ -374,11 +427,20 @@ impl Matcher {
         let norm = &cat.normalizer;
         norm.normalize_into(input.descriptor, &mut sc.d);
         norm.normalize_text_into(input.description.unwrap_or(""), &mut sc.s);
+        let mut type_text = None;
         let (type_sw, type_non) = match input.expense_type {
-            Some(t) => {
-                type_key(t, &mut sc.ty);
-                self.type_signal(&sc.ty)
-            }
+            Some(t) => match self.known_types.get(t) {
+                Some(k) => {
+                    sc.ty.clear();
+                    sc.ty.push_str(&k.key);
+                    type_text = Some(k.key.clone());
+                    (k.sw, k.non)
+                }
+                None => {
+                    type_key(t, &mut sc.ty);
+                    self.type_signal(&sc.ty)
+                }
+            },
             None => {
                 sc.ty.clear();
                 (false, false)
@@ -451,7 +513,7 @@ impl Matcher {
                     EvidenceKind::NonSoftwareExpenseType
                 },
                 field: Field::ExpenseType,
-                text: self.type_text(&sc.ty),
+                text: type_text.unwrap_or_else(|| self.type_text(&sc.ty)),
             });
         }
 
@@ -510,11 +572,16 @@ impl Matcher {
             }
         }
         sig.domain_d = d.has_domain();
-        if let Some(dom) = d.domains().next() {
+        if let Some((start, end)) = d.first_domain() {
+            // the catalog's own copy of the text when a phrase is exactly this domain
+            let text = match hd.iter().find(|h| h.start == start && h.end == end) {
+                Some(h) => idx.phrase(h.phrase).clone(),
+                None => Arc::from(d.text().get(start as usize..end as usize).unwrap_or("")),
+            };
             ev.push(Evidence {
                 kind: EvidenceKind::DomainToken,
                 field: Field::Descriptor,
-                text: Arc::from(dom),
+                text,
             });
         }
         sig.prefix_sw = matches!(prefix_kind, Some(PrefixKind::Reseller | PrefixKind::Vendor));

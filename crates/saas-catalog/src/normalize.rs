@@ -52,11 +52,16 @@ pub struct Normalizer {
     /// Prefix indexes by first byte.
     prefix_by_byte: Vec<Vec<u16>>,
     tails: FastMap<Box<str>, TailKind>,
-    /// Last words of the tail phrases (quick reject).
-    tail_last: FastSet<Box<str>>,
-    max_tail_tokens: usize,
+    /// Last words of the tail phrases → the most words of a tail phrase ending with it
+    /// (quick reject, and fewer lookups).
+    tail_last: FastMap<Box<str>, usize>,
+    /// Multi-word tail phrases with dots for spaces (`st.louis`): dotted tokens that are
+    /// places, not domains.
+    tail_dotted: FastSet<Box<str>>,
     protected: FastSet<Box<str>>,
     anywhere: FastSet<Box<str>>,
+    /// First bytes of the `anywhere` forms (quick reject).
+    anywhere_first: [bool; 256],
     anywhere_max: usize,
     trunc_min_len: usize,
     trunc_max_len: usize,
@@ -76,6 +81,8 @@ pub struct Normalized {
     location_stripped: bool,
     had_code: bool,
     // scratch
+    /// A span of `words` was shortened (`ads1234567` → `ads`).
+    cut: bool,
     fold: String,
     words: String,
     spans: Vec<Span>,
@@ -137,6 +144,11 @@ impl Normalized {
         self.tokens().filter(|t| t.1).map(|t| t.0)
     }
 
+    /// Byte range of the first domain token in [`Normalized::text`].
+    pub(crate) fn first_domain(&self) -> Option<(u32, u32)> {
+        self.tokens.iter().find(|t| t.2).map(|t| (t.0, t.1))
+    }
+
     /// True when an alphanumeric reference code (`T08XYZ12AB`, `E0400ABCD`) was removed:
     /// typical of online billing, rare on shop receipts.
     pub fn had_reference_code(&self) -> bool {
@@ -162,6 +174,7 @@ impl Normalized {
         self.truncated = false;
         self.location_stripped = false;
         self.had_code = false;
+        self.cut = false;
         self.fold.clear();
         self.words.clear();
         self.spans.clear();
@@ -193,14 +206,12 @@ impl Normalizer {
         }
         prefixes.shrink_to_fit();
         let mut tails = FastMap::default();
-        let mut max_tail_tokens = 1;
         let mut add = |list: &[String], kind: TailKind| {
             for s in list {
                 let t = simple_tokens(s);
                 if t.is_empty() {
                     continue;
                 }
-                max_tail_tokens = max_tail_tokens.max(t.split(' ').count());
                 tails.entry(t.into_boxed_str()).or_insert(kind);
             }
         };
@@ -208,22 +219,38 @@ impl Normalizer {
         add(&policy.location_cities, TailKind::Location);
         add(&policy.location_countries, TailKind::Location);
         add(&policy.location_states, TailKind::State);
-        let tail_last = tails
-            .keys()
-            .map(|k| Box::<str>::from(k.rsplit(' ').next().unwrap_or("")))
+        let anywhere: FastSet<Box<str>> = policy
+            .legal_forms_anywhere
+            .iter()
+            .map(|s| Box::from(fold_simple(s).as_str()))
             .collect();
+        let mut anywhere_first = [false; 256];
+        for a in &anywhere {
+            if let Some(&b) = a.as_bytes().first() {
+                anywhere_first[b as usize] = true;
+            }
+        }
+        let tail_dotted = tails
+            .keys()
+            .filter(|k| k.contains(' '))
+            .map(|k| Box::from(k.replace(' ', ".").as_str()))
+            .collect();
+        let mut tail_last: FastMap<Box<str>, usize> = FastMap::default();
+        for k in tails.keys() {
+            let last = k.rsplit(' ').next().unwrap_or("");
+            let words = k.split(' ').count();
+            let e = tail_last.entry(Box::from(last)).or_insert(0);
+            *e = (*e).max(words);
+        }
         Self {
             prefixes,
             prefix_by_byte,
             tails,
             tail_last,
-            max_tail_tokens,
+            tail_dotted,
             protected,
-            anywhere: policy
-                .legal_forms_anywhere
-                .iter()
-                .map(|s| Box::from(fold_simple(s).as_str()))
-                .collect(),
+            anywhere,
+            anywhere_first,
             anywhere_max: policy
                 .legal_forms_anywhere
                 .iter()
@@ -276,9 +303,16 @@ impl Normalizer {
         let detect_prefix = mode == Mode::Descriptor;
         out.clear();
         let input = cut(input, MAX_INPUT_BYTES);
-        fold_into(input, &mut out.fold);
-        let fold = std::mem::take(&mut out.fold);
-        let trimmed = fold.trim();
+        let mut fold = std::mem::take(&mut out.fold);
+        // printable ASCII (nearly every descriptor) is read as is and lowercased while it is
+        // tokenised; anything else is folded first (NFKC, deunicode, controls to spaces)
+        let src: &str = if input.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+            input
+        } else {
+            fold_into(input, &mut fold);
+            &fold
+        };
+        let trimmed = src.trim_ascii();
         let mut rest = trimmed;
         let mut keep_prefix: Option<&str> = None;
         if detect_prefix {
@@ -302,7 +336,7 @@ impl Normalizer {
                 }
             }
         }
-        let char_len = trimmed.len(); // ASCII after folding
+        let char_len = trimmed.len(); // ASCII (after folding)
         if let Some(p) = keep_prefix {
             self.tokenize(p, out);
         }
@@ -320,37 +354,44 @@ impl Normalizer {
                     .words
                     .get(sp.start as usize..sp.end as usize)
                     .unwrap_or("");
-                if seen_word
-                    && !sp.domain
-                    && t.len() <= self.anywhere_max
-                    && self.anywhere.contains(t)
-                {
+                if seen_word && !sp.domain && self.is_anywhere(t) {
                     sp.keep = false;
                 }
                 seen_word = true;
             }
         }
-        // write text
-        let mut seller_start = None;
-        for (i, sp) in out.spans.iter().enumerate() {
-            if !sp.keep {
-                continue;
+        // write text: `words` already holds the tokens joined by single spaces, so unless a
+        // token was dropped or cut it becomes the text as is
+        if !out.cut && out.spans.iter().all(|sp| sp.keep) {
+            std::mem::swap(&mut out.text, &mut out.words);
+            out.tokens
+                .extend(out.spans.iter().map(|sp| (sp.start, sp.end, sp.domain)));
+            out.seller_start = out
+                .spans
+                .get(n_prefix_spans)
+                .map_or(out.text.len(), |sp| sp.start as usize);
+        } else {
+            let mut seller_start = None;
+            for (i, sp) in out.spans.iter().enumerate() {
+                if !sp.keep {
+                    continue;
+                }
+                if !out.text.is_empty() {
+                    out.text.push(' ');
+                }
+                if i >= n_prefix_spans && seller_start.is_none() {
+                    seller_start = Some(out.text.len());
+                }
+                let s = out.text.len() as u32;
+                out.text.push_str(
+                    out.words
+                        .get(sp.start as usize..sp.end as usize)
+                        .unwrap_or(""),
+                );
+                out.tokens.push((s, out.text.len() as u32, sp.domain));
             }
-            if !out.text.is_empty() {
-                out.text.push(' ');
-            }
-            if i >= n_prefix_spans && seller_start.is_none() {
-                seller_start = Some(out.text.len());
-            }
-            let s = out.text.len() as u32;
-            out.text.push_str(
-                out.words
-                    .get(sp.start as usize..sp.end as usize)
-                    .unwrap_or(""),
-            );
-            out.tokens.push((s, out.text.len() as u32, sp.domain));
+            out.seller_start = seller_start.unwrap_or(out.text.len());
         }
-        out.seller_start = seller_start.unwrap_or(out.text.len());
         out.name_end = out.text.len();
         match mode {
             Mode::Descriptor => {
@@ -379,15 +420,20 @@ impl Normalizer {
     }
 
     fn find_prefix<'a>(&self, s: &'a str) -> Option<(usize, &'a str)> {
-        let first = *s.as_bytes().first()?;
+        // `s` may be in any case; the prefixes are folded (lowercase ASCII)
+        let sb = s.as_bytes();
+        let first = sb.first()?.to_ascii_lowercase();
         for &i in &self.prefix_by_byte[first as usize] {
             let p = &self.prefixes[i as usize];
             // cheap reject on the second byte before a full comparison
             let pb = p.text.as_bytes();
-            if pb.len() > s.len() || (pb.len() > 1 && pb[1] != s.as_bytes()[1]) {
+            if pb.len() > sb.len() || (pb.len() > 1 && pb[1] != sb[1].to_ascii_lowercase()) {
                 continue;
             }
-            let Some(after) = s.strip_prefix(p.text.as_str()) else {
+            if !sb[..pb.len()].eq_ignore_ascii_case(pb) {
+                continue;
+            }
+            let Some(after) = s.get(pb.len()..) else {
                 continue;
             };
             let a = after.trim_start();
@@ -406,84 +452,93 @@ impl Normalizer {
         None
     }
 
-    /// True when a dotted token spells a tail phrase (`st.louis`); no allocation for
-    /// domains of up to 64 bytes.
+    /// True when a dotted token spells a tail phrase (`st.louis`).
     fn is_tail_domain(&self, domain: &str) -> bool {
-        let mut buf = [0u8; 64];
-        match buf.get_mut(..domain.len()) {
-            Some(b) => {
-                for (o, &c) in b.iter_mut().zip(domain.as_bytes()) {
-                    *o = if c == b'.' { b' ' } else { c };
+        self.tail_dotted.contains(domain)
+    }
+
+    /// True when `t` is a legal form that is dropped anywhere in a name (`inc`, `gmbh`).
+    #[inline]
+    fn is_anywhere(&self, t: &str) -> bool {
+        t.len() <= self.anywhere_max
+            && t.as_bytes()
+                .first()
+                .is_some_and(|&b| self.anywhere_first[b as usize])
+            && self.anywhere.contains(t)
+    }
+
+    /// Appends the tokens of `s` (any case) to `out.words`, lowercased and joined by single
+    /// spaces, with one span each. Tokens are runs of letters and digits (an apostrophe
+    /// between two joins them: `o'reilly` → `oreilly`); a word (between ` * , ; | _`) with a
+    /// dot that is a domain (`https://www.zoom.us/x`) is one token instead (`zoom.us`).
+    fn tokenize(&self, s: &str, out: &mut Normalized) {
+        let bytes = s.as_bytes();
+        let n = bytes.len();
+        out.words.reserve(n + 1);
+        // the current word: its start, and the tokens before it (to undo for a domain)
+        let mut word_start = 0;
+        let mut mark = (out.words.len(), out.spans.len());
+        // end of the word whose dots were already looked at
+        let mut checked_to = 0;
+        let mut i = 0;
+        while i < n {
+            match byte_class(bytes[i]) {
+                OUTER => {
+                    i += 1;
+                    word_start = i;
+                    mark = (out.words.len(), out.spans.len());
                 }
-                std::str::from_utf8(b).is_ok_and(|k| self.tails.contains_key(k))
+                DOT => {
+                    if i >= checked_to {
+                        let mut end = i + 1;
+                        while end < n && byte_class(bytes[end]) != OUTER {
+                            end += 1;
+                        }
+                        checked_to = end;
+                        if self.push_domain(s.get(word_start..end).unwrap_or(""), mark, out) {
+                            i = end;
+                            continue;
+                        }
+                    }
+                    i += 1;
+                }
+                OTHER => i += 1,
+                _ => i = push_token(s, i, out),
             }
-            None => self.tails.contains_key(domain.replace('.', " ").as_str()),
         }
     }
 
-    fn tokenize(&self, s: &str, out: &mut Normalized) {
-        for word in s.split([' ', '*', ',', ';', '|', '_']) {
-            if word.is_empty() {
-                continue;
-            }
-            if let Some(domain) = domain_of(word)
-                && !self.is_tail_domain(domain)
-                && !self
-                    .anywhere
-                    .contains(domain.split('.').next().unwrap_or(""))
-            {
-                let start = out.words.len() as u32;
-                out.words.push_str(domain);
-                out.spans.push(Span {
-                    start,
-                    end: out.words.len() as u32,
-                    domain: true,
-                    digits: 0,
-                    alpha: true,
-                    keep: true,
-                });
-                continue;
-            }
-            // split on anything not alphanumeric; apostrophes inside a word join ("o'reilly")
-            let bytes = word.as_bytes();
-            let n = bytes.len();
-            let mut i = 0;
-            while i < n {
-                if !bytes[i].is_ascii_alphanumeric() {
-                    i += 1;
-                    continue;
-                }
-                let start = out.words.len() as u32;
-                let mut digits = 0u8;
-                let mut alpha = false;
-                let mut seg = i;
-                loop {
-                    while i < n && bytes[i].is_ascii_alphanumeric() {
-                        if bytes[i].is_ascii_digit() {
-                            digits = digits.saturating_add(1);
-                        } else {
-                            alpha = true;
-                        }
-                        i += 1;
-                    }
-                    out.words.push_str(word.get(seg..i).unwrap_or(""));
-                    if i + 1 < n && bytes[i] == b'\'' && bytes[i + 1].is_ascii_alphanumeric() {
-                        i += 1;
-                        seg = i;
-                        continue;
-                    }
-                    break;
-                }
-                out.spans.push(Span {
-                    start,
-                    end: out.words.len() as u32,
-                    domain: false,
-                    digits,
-                    alpha,
-                    keep: true,
-                });
-            }
-        }
+    /// When `word` (any case) is a domain (`https://WWW.Zoom.us/x` → `zoom.us`) that is not
+    /// a place (`st.louis`) or a legal form (`s.a.`), replaces the tokens after `mark`
+    /// (`(words, spans)` lengths at the word's start) with that one domain token.
+    fn push_domain(&self, word: &str, mark: (usize, usize), out: &mut Normalized) -> bool {
+        let tmp = out.words.len();
+        push_lower(&mut out.words, word);
+        let found = out
+            .words
+            .get(tmp..)
+            .and_then(domain_span)
+            .filter(|&(a, b)| {
+                let d = out.words.get(tmp + a..tmp + b).unwrap_or("");
+                !self.is_tail_domain(d) && !self.is_anywhere(d.split('.').next().unwrap_or(""))
+            });
+        let Some((a, b)) = found else {
+            out.words.truncate(tmp);
+            return false;
+        };
+        out.words.truncate(tmp + b);
+        let sep = if mark.0 > 0 { " " } else { "" };
+        out.words.replace_range(mark.0..tmp + a, sep);
+        out.spans.truncate(mark.1);
+        out.spans.push(Span {
+            start: (mark.0 + sep.len()) as u32,
+            end: out.words.len() as u32,
+            domain: true,
+            digits: 0,
+            alpha: true,
+            keep: true,
+        });
+        true
     }
 
     /// Marks phone numbers and reference codes as dropped.
@@ -540,6 +595,7 @@ impl Normalizer {
                 {
                     out.spans[i].end = sp.start + letters as u32;
                     out.spans[i].digits = 0;
+                    out.cut = true;
                 } else {
                     out.spans[i].keep = false;
                     out.had_code = true;
@@ -557,15 +613,15 @@ impl Normalizer {
                 break;
             }
             let mut stripped = false;
-            let max_k = self.max_tail_tokens.min(n - min_keep);
             let end = out.tokens[n - 1].1 as usize;
             let last = out
                 .text
                 .get(out.tokens[n - 1].0 as usize..end)
                 .unwrap_or("");
-            if !self.tail_last.contains(last) {
+            let Some(&words) = self.tail_last.get(last) else {
                 break;
-            }
+            };
+            let max_k = words.min(n - min_keep);
             for k in (1..=max_k).rev() {
                 let (s, _, dom) = out.tokens[n - k];
                 if dom {
@@ -596,6 +652,97 @@ impl Normalizer {
         if out.seller_start > out.name_end {
             out.seller_start = out.name_end;
         }
+    }
+}
+
+/// Byte classes of the tokenizer.
+const OTHER: u8 = 0;
+const DIGIT: u8 = 1;
+const ALPHA: u8 = 2;
+/// Separates words: ` * , ; | _`.
+const OUTER: u8 = 3;
+const DOT: u8 = 4;
+
+const BYTE_CLASS: [u8; 256] = {
+    let mut t = [OTHER; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_digit() {
+            DIGIT
+        } else if c.is_ascii_alphabetic() {
+            ALPHA
+        } else if matches!(c, b' ' | b'*' | b',' | b';' | b'|' | b'_') {
+            OUTER
+        } else if c == b'.' {
+            DOT
+        } else {
+            OTHER
+        };
+        b += 1;
+    }
+    t
+};
+
+#[inline]
+fn byte_class(b: u8) -> u8 {
+    BYTE_CLASS[b as usize]
+}
+
+#[inline]
+fn is_alnum(b: u8) -> bool {
+    matches!(byte_class(b), DIGIT | ALPHA)
+}
+
+/// Appends the token starting at `from` (a letter or digit) to `out`; returns where it ends.
+/// An apostrophe between two letters or digits joins them (`o'reilly` → `oreilly`).
+#[inline]
+fn push_token(s: &str, from: usize, out: &mut Normalized) -> usize {
+    let bytes = s.as_bytes();
+    let n = bytes.len();
+    if !out.words.is_empty() {
+        out.words.push(' ');
+    }
+    let start = out.words.len() as u32;
+    let mut digits = 0u8;
+    let mut alpha = false;
+    let mut seg = from;
+    let mut i = from;
+    loop {
+        while i < n {
+            match byte_class(bytes[i]) {
+                DIGIT => digits = digits.saturating_add(1),
+                ALPHA => alpha = true,
+                _ => break,
+            }
+            i += 1;
+        }
+        push_lower(&mut out.words, s.get(seg..i).unwrap_or(""));
+        if i + 1 < n && bytes[i] == b'\'' && is_alnum(bytes[i + 1]) {
+            i += 1;
+            seg = i;
+            continue;
+        }
+        break;
+    }
+    out.spans.push(Span {
+        start,
+        end: out.words.len() as u32,
+        domain: false,
+        digits,
+        alpha,
+        keep: true,
+    });
+    i
+}
+
+/// Appends `s` lowercased (ASCII).
+#[inline]
+fn push_lower(out: &mut String, s: &str) {
+    let start = out.len();
+    out.push_str(s);
+    if let Some(t) = out.get_mut(start..) {
+        t.make_ascii_lowercase();
     }
 }
 
@@ -676,59 +823,75 @@ pub(crate) fn simple_tokens(s: &str) -> String {
     out
 }
 
-/// The domain of a URL-ish or domain-ish word (`https://www.zoom.us/x` → `zoom.us`).
-pub(crate) fn domain_of(word: &str) -> Option<&str> {
-    if !word.as_bytes().contains(&b'.') {
+/// Byte range of the domain of a URL-ish or domain-ish word within it
+/// (`https://www.zoom.us/x` → the range of `zoom.us`).
+fn domain_span(word: &str) -> Option<(usize, usize)> {
+    // byte-wise: every byte tested is ASCII, so every cut is at a character boundary
+    let wb = word.as_bytes();
+    if !wb.contains(&b'.') {
         return None;
     }
-    let mut w = word.trim_matches(|c: char| {
+    let edge = |b: &u8| {
         matches!(
-            c,
-            '(' | ')' | '[' | ']' | '<' | '>' | '"' | '\'' | '.' | ':' | '!' | '?'
+            b,
+            b'(' | b')' | b'[' | b']' | b'<' | b'>' | b'"' | b'\'' | b'.' | b':' | b'!' | b'?'
         )
-    });
+    };
+    let s = wb.iter().position(|b| !edge(b)).unwrap_or(wb.len());
+    let e = wb.iter().rposition(|b| !edge(b)).map_or(s, |i| i + 1);
+    let mut w = word.get(s..e.max(s)).unwrap_or("");
     for scheme in ["https://", "http://"] {
         if let Some(x) = w.strip_prefix(scheme) {
             w = x;
         }
     }
-    let end = w.find(['/', '?', '#', ':', '@']).unwrap_or(w.len());
-    let mut host = &w[..end];
+    let end = w
+        .bytes()
+        .position(|b| matches!(b, b'/' | b'?' | b'#' | b':' | b'@'))
+        .unwrap_or(w.len());
+    let mut host = w.get(..end).unwrap_or("");
     host = host.trim_end_matches('.');
     if let Some(x) = host.strip_prefix("www.") {
         host = x;
     }
-    if !host.contains('.') {
-        return None;
-    }
+    let hb = host.as_bytes();
     let mut labels = 0;
-    let mut last = "";
-    for label in host.split('.') {
+    let mut first_has_alpha = false;
+    let mut ls = 0;
+    for k in 0..=hb.len() {
+        if k < hb.len() && hb[k] != b'.' {
+            continue;
+        }
+        let label = &hb[ls..k];
         if label.is_empty()
-            || label.starts_with('-')
-            || label.ends_with('-')
+            || label[0] == b'-'
+            || label[label.len() - 1] == b'-'
             || !label
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || *b == b'-')
         {
             return None;
         }
+        if labels == 0 {
+            // the label before the TLD must have a letter ("no.12" / "1.5gb" are not domains)
+            first_has_alpha = label.iter().any(u8::is_ascii_alphabetic);
+        }
         labels += 1;
-        last = label;
+        if k == hb.len()
+            && (labels < 2
+                || label.len() < 2
+                || label.len() > 12
+                || !label.iter().all(u8::is_ascii_alphabetic))
+        {
+            return None;
+        }
+        ls = k + 1;
     }
-    if labels < 2
-        || last.len() < 2
-        || last.len() > 12
-        || !last.bytes().all(|b| b.is_ascii_alphabetic())
-    {
+    if !first_has_alpha {
         return None;
     }
-    // the label before the TLD must have a letter ("no.12" / "1.5gb" are not domains)
-    let first = host.split('.').next().unwrap_or("");
-    if !first.bytes().any(|b| b.is_ascii_alphabetic()) {
-        return None;
-    }
-    Some(host)
+    let start = host.as_ptr() as usize - word.as_ptr() as usize;
+    Some((start, start + host.len()))
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::sync::Arc;
 
 use crate::CostSourceKind;
 
@@ -9,9 +10,12 @@ use crate::CostSourceKind;
 ///
 /// Slugs use `a-z`, `0-9` and `-`, start with a letter or digit and are 1..=64 bytes long.
 /// The same product always has the same id on every run and in every export.
+///
+/// Cloning is cheap (the slug is shared, reference-counted): a discovery run hands the same
+/// id to thousands of costs.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct ServiceId(String);
+pub struct ServiceId(Arc<str>);
 
 /// Error returned when a string is not a valid [`ServiceId`] slug.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -32,7 +36,7 @@ impl ServiceId {
             && s.bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
         if ok {
-            Ok(Self(s))
+            Ok(Self(Arc::from(s)))
         } else {
             Err(InvalidServiceId(s))
         }
@@ -53,7 +57,7 @@ impl TryFrom<String> for ServiceId {
 
 impl From<ServiceId> for String {
     fn from(id: ServiceId) -> String {
-        id.0
+        id.0.to_string()
     }
 }
 

@@ -1,0 +1,132 @@
+//! Profiling driver: classifies the dev set's exact-hit rows `N` times (default 200).
+//! `valgrind --tool=callgrind target/release/examples/profile_exact 50`
+use std::sync::Arc;
+
+use saas_catalog::{Catalog, EvidenceKind, Input, Matcher, Rules};
+
+type Row = (String, Option<String>, Option<String>);
+
+fn input(r: &Row) -> Input<'_> {
+    Input {
+        descriptor: &r.0,
+        expense_type: r.1.as_deref(),
+        description: r.2.as_deref(),
+    }
+}
+
+fn main() {
+    let n: usize = std::env::args()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(200);
+    let all = std::env::args().nth(2).is_some_and(|s| s == "all");
+    let dump = std::env::args().nth(2).is_some_and(|s| s == "dump");
+    let catalog = Arc::new(Catalog::builtin().expect("builtin catalog"));
+    let matcher = Matcher::new(catalog, Rules::empty()).expect("matcher");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/devset.csv");
+    let mut rdr = csv::Reader::from_path(path).expect("devset");
+    let mut rows: Vec<Row> = Vec::new();
+    for rec in rdr.records() {
+        let rec = rec.expect("csv");
+        let opt = |i: usize| Some(rec[i].to_string()).filter(|s| !s.is_empty());
+        rows.push((rec[0].to_string(), opt(1), opt(2)));
+    }
+    if dump {
+        // every dev-set row, plus each descriptor alone and each description as a descriptor
+        for r in &rows {
+            let c = matcher.classify(&input(r));
+            println!("{:?}\t{c:?}", r.0);
+            let c = matcher.classify(&Input {
+                descriptor: &r.0,
+                expense_type: None,
+                description: None,
+            });
+            println!("{:?}\t{c:?}", r.0);
+            if let Some(d) = &r.2 {
+                let c = matcher.classify(&Input {
+                    descriptor: d,
+                    expense_type: r.1.as_deref(),
+                    description: Some(&r.0),
+                });
+                println!("{d:?}\t{c:?}");
+            }
+        }
+        return;
+    }
+    if !all {
+        rows.retain(|r| {
+            let c = matcher.classify(&input(r));
+            c.service.is_some()
+                && c.evidence.first().is_some_and(|e| {
+                    matches!(
+                        e.kind,
+                        EvidenceKind::Alias
+                            | EvidenceKind::Entity
+                            | EvidenceKind::Pattern
+                            | EvidenceKind::Domain
+                            | EvidenceKind::BillingEntity
+                    )
+                })
+        });
+    }
+    if std::env::args().nth(3).is_some_and(|s| s == "norm") {
+        let norm = matcher.catalog().normalizer();
+        let mut d = saas_catalog::Normalized::default();
+        let mut s = saas_catalog::Normalized::default();
+        if std::env::args().nth(4).is_some() {
+            for _ in 0..n {
+                for r in &rows {
+                    norm.normalize_into(std::hint::black_box(&r.0), &mut d);
+                    std::hint::black_box(&d);
+                }
+            }
+            return;
+        }
+        let t = std::time::Instant::now();
+        for _ in 0..n {
+            for r in &rows {
+                norm.normalize_into(std::hint::black_box(&r.0), &mut d);
+                norm.normalize_text_into(
+                    std::hint::black_box(r.2.as_deref().unwrap_or("")),
+                    &mut s,
+                );
+                std::hint::black_box((&d, &s));
+            }
+        }
+        let dt = t.elapsed();
+        eprintln!(
+            "normalize only: {:.0} ns/row",
+            dt.as_nanos() as f64 / (n * rows.len()) as f64
+        );
+        let t = std::time::Instant::now();
+        for _ in 0..n {
+            for r in &rows {
+                norm.normalize_into(std::hint::black_box(&r.0), &mut d);
+                std::hint::black_box(&d);
+            }
+        }
+        let dt = t.elapsed();
+        eprintln!(
+            "normalize descriptor: {:.0} ns/row",
+            dt.as_nanos() as f64 / (n * rows.len()) as f64
+        );
+        if std::env::args().nth(4).is_some() {
+            return;
+        }
+    }
+    let t = std::time::Instant::now();
+    let mut k = 0usize;
+    for _ in 0..n {
+        for r in &rows {
+            let c = matcher.classify(std::hint::black_box(&input(r)));
+            k += c.evidence.len();
+            std::hint::black_box(c);
+        }
+    }
+    let dt = t.elapsed();
+    eprintln!(
+        "{} rows x {n}: {:.0} ns/classification ({k})",
+        rows.len(),
+        dt.as_nanos() as f64 / (n * rows.len()) as f64
+    );
+}
