@@ -19,6 +19,24 @@ fn main() {
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or(200);
+    if std::env::args().nth(1).is_some_and(|s| s == "one") {
+        let catalog = Catalog::builtin().expect("builtin catalog");
+        let norm = catalog.normalizer();
+        let mut d = saas_catalog::Normalized::default();
+        for text in std::env::args().skip(2) {
+            let mut best = f64::MAX;
+            for _ in 0..40 {
+                let t = std::time::Instant::now();
+                for _ in 0..20_000 {
+                    norm.normalize_into(std::hint::black_box(&text), &mut d);
+                    std::hint::black_box(&d);
+                }
+                best = best.min(t.elapsed().as_nanos() as f64 / 20_000.0);
+            }
+            eprintln!("{text:?}: {best:.0} ns (fastest of 40) -> {:?}", d.text());
+        }
+        return;
+    }
     let all = std::env::args().nth(2).is_some_and(|s| s == "all");
     let dump = std::env::args().nth(2).is_some_and(|s| s == "dump");
     let catalog = Arc::new(Catalog::builtin().expect("builtin catalog"));
@@ -116,13 +134,17 @@ fn main() {
     }
     let t = std::time::Instant::now();
     let mut k = 0usize;
+    let mut best = f64::MAX;
     for _ in 0..n {
+        let t = std::time::Instant::now();
         for r in &rows {
             let c = matcher.classify(std::hint::black_box(&input(r)));
             k += c.evidence.len();
             std::hint::black_box(c);
         }
+        best = best.min(t.elapsed().as_nanos() as f64 / rows.len() as f64);
     }
+    eprintln!("fastest pass: {best:.0} ns/classification");
     let dt = t.elapsed();
     eprintln!(
         "{} rows x {n}: {:.0} ns/classification ({k})",

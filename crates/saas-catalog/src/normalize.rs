@@ -57,9 +57,9 @@ pub struct Normalizer {
     tail_last: FastMap<Box<str>, usize>,
     /// Multi-word tail phrases with dots for spaces (`st.louis`): dotted tokens that are
     /// places, not domains.
-    tail_dotted: FastSet<Box<str>>,
+    tail_dotted: FastSet<Box<[u8]>>,
     protected: FastSet<Box<str>>,
-    anywhere: FastSet<Box<str>>,
+    anywhere: FastSet<Box<[u8]>>,
     /// First bytes of the `anywhere` forms (quick reject).
     anywhere_first: [bool; 256],
     anywhere_max: usize,
@@ -219,21 +219,21 @@ impl Normalizer {
         add(&policy.location_cities, TailKind::Location);
         add(&policy.location_countries, TailKind::Location);
         add(&policy.location_states, TailKind::State);
-        let anywhere: FastSet<Box<str>> = policy
+        let anywhere: FastSet<Box<[u8]>> = policy
             .legal_forms_anywhere
             .iter()
-            .map(|s| Box::from(fold_simple(s).as_str()))
+            .map(|s| Box::from(fold_simple(s).as_bytes()))
             .collect();
         let mut anywhere_first = [false; 256];
         for a in &anywhere {
-            if let Some(&b) = a.as_bytes().first() {
+            if let Some(&b) = a.first() {
                 anywhere_first[b as usize] = true;
             }
         }
         let tail_dotted = tails
             .keys()
             .filter(|k| k.contains(' '))
-            .map(|k| Box::from(k.replace(' ', ".").as_str()))
+            .map(|k| Box::from(k.replace(' ', ".").as_bytes()))
             .collect();
         let mut tail_last: FastMap<Box<str>, usize> = FastMap::default();
         for k in tails.keys() {
@@ -337,11 +337,7 @@ impl Normalizer {
             }
         }
         let char_len = trimmed.len(); // ASCII (after folding)
-        if let Some(p) = keep_prefix {
-            self.tokenize(p, out);
-        }
-        let n_prefix_spans = out.spans.len();
-        self.tokenize(rest, out);
+        let n_prefix_spans = self.tokenize(keep_prefix, rest, out);
         if matches!(mode, Mode::Descriptor | Mode::Phrase) {
             self.drop_codes(out, n_prefix_spans, mode == Mode::Phrase);
             // legal-form words inside a name ("stripe inc billing"), never the first word
@@ -352,8 +348,9 @@ impl Normalizer {
                 }
                 let t = out
                     .words
+                    .as_bytes()
                     .get(sp.start as usize..sp.end as usize)
-                    .unwrap_or("");
+                    .unwrap_or(&[]);
                 if seen_word && !sp.domain && self.is_anywhere(t) {
                     sp.keep = false;
                 }
@@ -453,17 +450,15 @@ impl Normalizer {
     }
 
     /// True when a dotted token spells a tail phrase (`st.louis`).
-    fn is_tail_domain(&self, domain: &str) -> bool {
+    fn is_tail_domain(&self, domain: &[u8]) -> bool {
         self.tail_dotted.contains(domain)
     }
 
     /// True when `t` is a legal form that is dropped anywhere in a name (`inc`, `gmbh`).
     #[inline]
-    fn is_anywhere(&self, t: &str) -> bool {
+    fn is_anywhere(&self, t: &[u8]) -> bool {
         t.len() <= self.anywhere_max
-            && t.as_bytes()
-                .first()
-                .is_some_and(|&b| self.anywhere_first[b as usize])
+            && t.first().is_some_and(|&b| self.anywhere_first[b as usize])
             && self.anywhere.contains(t)
     }
 
@@ -471,68 +466,126 @@ impl Normalizer {
     /// spaces, with one span each. Tokens are runs of letters and digits (an apostrophe
     /// between two joins them: `o'reilly` → `oreilly`); a word (between ` * , ; | _`) with a
     /// dot that is a domain (`https://www.zoom.us/x`) is one token instead (`zoom.us`).
-    fn tokenize(&self, s: &str, out: &mut Normalized) {
-        let bytes = s.as_bytes();
+    /// Tokenises a kept vendor prefix (if any) then the rest; returns the number of
+    /// spans of the prefix.
+    fn tokenize(&self, prefix: Option<&str>, rest: &str, out: &mut Normalized) -> usize {
+        // work on the byte buffers directly (ASCII in, ASCII out)
+        let mut w = std::mem::take(&mut out.words).into_bytes();
+        let mut spans = std::mem::take(&mut out.spans);
+        if let Some(p) = prefix {
+            self.tokenize_bytes(p.as_bytes(), &mut w, &mut spans);
+        }
+        let n_prefix_spans = spans.len();
+        self.tokenize_bytes(rest.as_bytes(), &mut w, &mut spans);
+        out.words = String::from_utf8(w)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        out.spans = spans;
+        n_prefix_spans
+    }
+
+    fn tokenize_bytes(&self, bytes: &[u8], w: &mut Vec<u8>, spans: &mut Vec<Span>) {
         let n = bytes.len();
-        out.words.reserve(n + 1);
+        w.reserve(2 * n + 2);
+        spans.reserve(n / 2 + 2);
         // the current word: its start, and the tokens before it (to undo for a domain)
         let mut word_start = 0;
-        let mut mark = (out.words.len(), out.spans.len());
+        let mut mark = (w.len(), spans.len());
         // end of the word whose dots were already looked at
         let mut checked_to = 0;
         let mut i = 0;
         while i < n {
-            match byte_class(bytes[i]) {
+            let c = byte_class(bytes[i]);
+            if c == ALPHA || c == DIGIT {
+                if !w.is_empty() {
+                    w.push(b' ');
+                }
+                let start = w.len() as u32;
+                let mut digits = 0u8;
+                let mut alpha = false;
+                loop {
+                    let seg = i;
+                    while i < n {
+                        match byte_class(bytes[i]) {
+                            DIGIT => digits = digits.saturating_add(1),
+                            ALPHA => alpha = true,
+                            _ => break,
+                        }
+                        i += 1;
+                    }
+                    w.extend(bytes[seg..i].iter().map(u8::to_ascii_lowercase));
+                    // an apostrophe inside a word joins ("o'reilly")
+                    if i + 1 < n && bytes[i] == b'\'' && is_alnum(bytes[i + 1]) {
+                        i += 1;
+                        continue;
+                    }
+                    break;
+                }
+                spans.push(Span {
+                    start,
+                    end: w.len() as u32,
+                    domain: false,
+                    digits,
+                    alpha,
+                    keep: true,
+                });
+                continue;
+            }
+            match c {
                 OUTER => {
                     i += 1;
                     word_start = i;
-                    mark = (out.words.len(), out.spans.len());
+                    mark = (w.len(), spans.len());
                 }
-                DOT => {
-                    if i >= checked_to {
-                        let mut end = i + 1;
-                        while end < n && byte_class(bytes[end]) != OUTER {
-                            end += 1;
-                        }
-                        checked_to = end;
-                        if self.push_domain(s.get(word_start..end).unwrap_or(""), mark, out) {
-                            i = end;
-                            continue;
-                        }
+                DOT if i >= checked_to => {
+                    let mut end = i + 1;
+                    while end < n && byte_class(bytes[end]) != OUTER {
+                        end += 1;
                     }
-                    i += 1;
+                    checked_to = end;
+                    let word = bytes.get(word_start..end).unwrap_or(&[]);
+                    if self.push_domain(word, mark, w, spans) {
+                        i = end;
+                    } else {
+                        i += 1;
+                    }
                 }
-                OTHER => i += 1,
-                _ => i = push_token(s, i, out),
+                _ => i += 1,
             }
         }
     }
 
-    /// When `word` (any case) is a domain (`https://WWW.Zoom.us/x` → `zoom.us`) that is not
-    /// a place (`st.louis`) or a legal form (`s.a.`), replaces the tokens after `mark`
-    /// (`(words, spans)` lengths at the word's start) with that one domain token.
-    fn push_domain(&self, word: &str, mark: (usize, usize), out: &mut Normalized) -> bool {
-        let tmp = out.words.len();
-        push_lower(&mut out.words, word);
-        let found = out
-            .words
-            .get(tmp..)
-            .and_then(domain_span)
-            .filter(|&(a, b)| {
-                let d = out.words.get(tmp + a..tmp + b).unwrap_or("");
-                !self.is_tail_domain(d) && !self.is_anywhere(d.split('.').next().unwrap_or(""))
-            });
+    /// When `word` (ASCII, any case) is a domain (`https://WWW.Zoom.us/x` → `zoom.us`) that
+    /// is not a place (`st.louis`) or a legal form (`s.a.`), replaces the tokens after
+    /// `mark` (`(w, spans)` lengths at the word's start) with that one domain token.
+    fn push_domain(
+        &self,
+        word: &[u8],
+        mark: (usize, usize),
+        w: &mut Vec<u8>,
+        spans: &mut Vec<Span>,
+    ) -> bool {
+        let tmp = w.len();
+        w.extend(word.iter().map(u8::to_ascii_lowercase));
+        let lower = w.get(tmp..).unwrap_or(&[]);
+        let found = domain_span(lower).filter(|&(a, b)| {
+            let d = lower.get(a..b).unwrap_or(&[]);
+            let first_label = d.split(|&c| c == b'.').next().unwrap_or(&[]);
+            !self.is_tail_domain(d) && !self.is_anywhere(first_label)
+        });
         let Some((a, b)) = found else {
-            out.words.truncate(tmp);
+            w.truncate(tmp);
             return false;
         };
-        out.words.truncate(tmp + b);
-        let sep = if mark.0 > 0 { " " } else { "" };
-        out.words.replace_range(mark.0..tmp + a, sep);
-        out.spans.truncate(mark.1);
-        out.spans.push(Span {
-            start: (mark.0 + sep.len()) as u32,
-            end: out.words.len() as u32,
+        let start = if mark.0 > 0 { mark.0 + 1 } else { 0 };
+        w.copy_within(tmp + a..tmp + b, start);
+        if start > 0 {
+            w[mark.0] = b' ';
+        }
+        w.truncate(start + (b - a));
+        spans.truncate(mark.1);
+        spans.push(Span {
+            start: start as u32,
+            end: w.len() as u32,
             domain: true,
             digits: 0,
             alpha: true,
@@ -565,11 +618,15 @@ impl Normalizer {
                 }
                 let phone = total >= 7 && j - i >= 1;
                 for k in i..j {
-                    let t = out
-                        .words
-                        .get(out.spans[k].start as usize..out.spans[k].end as usize)
-                        .unwrap_or("");
-                    if phone || (!phones_only && !self.protected.contains(t)) {
+                    let drop = phone
+                        || (!phones_only && {
+                            let t = out
+                                .words
+                                .get(out.spans[k].start as usize..out.spans[k].end as usize)
+                                .unwrap_or("");
+                            !self.protected.contains(t)
+                        });
+                    if drop {
                         out.spans[k].keep = false;
                     }
                 }
@@ -694,58 +751,6 @@ fn is_alnum(b: u8) -> bool {
     matches!(byte_class(b), DIGIT | ALPHA)
 }
 
-/// Appends the token starting at `from` (a letter or digit) to `out`; returns where it ends.
-/// An apostrophe between two letters or digits joins them (`o'reilly` → `oreilly`).
-#[inline]
-fn push_token(s: &str, from: usize, out: &mut Normalized) -> usize {
-    let bytes = s.as_bytes();
-    let n = bytes.len();
-    if !out.words.is_empty() {
-        out.words.push(' ');
-    }
-    let start = out.words.len() as u32;
-    let mut digits = 0u8;
-    let mut alpha = false;
-    let mut seg = from;
-    let mut i = from;
-    loop {
-        while i < n {
-            match byte_class(bytes[i]) {
-                DIGIT => digits = digits.saturating_add(1),
-                ALPHA => alpha = true,
-                _ => break,
-            }
-            i += 1;
-        }
-        push_lower(&mut out.words, s.get(seg..i).unwrap_or(""));
-        if i + 1 < n && bytes[i] == b'\'' && is_alnum(bytes[i + 1]) {
-            i += 1;
-            seg = i;
-            continue;
-        }
-        break;
-    }
-    out.spans.push(Span {
-        start,
-        end: out.words.len() as u32,
-        domain: false,
-        digits,
-        alpha,
-        keep: true,
-    });
-    i
-}
-
-/// Appends `s` lowercased (ASCII).
-#[inline]
-fn push_lower(out: &mut String, s: &str) {
-    let start = out.len();
-    out.push_str(s);
-    if let Some(t) = out.get_mut(start..) {
-        t.make_ascii_lowercase();
-    }
-}
-
 /// Cuts `s` to at most `max` bytes at a character boundary.
 fn cut(s: &str, max: usize) -> &str {
     if s.len() <= max {
@@ -825,9 +830,7 @@ pub(crate) fn simple_tokens(s: &str) -> String {
 
 /// Byte range of the domain of a URL-ish or domain-ish word within it
 /// (`https://www.zoom.us/x` → the range of `zoom.us`).
-fn domain_span(word: &str) -> Option<(usize, usize)> {
-    // byte-wise: every byte tested is ASCII, so every cut is at a character boundary
-    let wb = word.as_bytes();
+fn domain_span(wb: &[u8]) -> Option<(usize, usize)> {
     if !wb.contains(&b'.') {
         return None;
     }
@@ -839,22 +842,26 @@ fn domain_span(word: &str) -> Option<(usize, usize)> {
     };
     let s = wb.iter().position(|b| !edge(b)).unwrap_or(wb.len());
     let e = wb.iter().rposition(|b| !edge(b)).map_or(s, |i| i + 1);
-    let mut w = word.get(s..e.max(s)).unwrap_or("");
-    for scheme in ["https://", "http://"] {
+    let mut start = s;
+    let mut w = wb.get(s..e.max(s)).unwrap_or(&[]);
+    for scheme in [&b"https://"[..], b"http://"] {
         if let Some(x) = w.strip_prefix(scheme) {
             w = x;
+            start += scheme.len();
         }
     }
     let end = w
-        .bytes()
+        .iter()
         .position(|b| matches!(b, b'/' | b'?' | b'#' | b':' | b'@'))
         .unwrap_or(w.len());
-    let mut host = w.get(..end).unwrap_or("");
-    host = host.trim_end_matches('.');
-    if let Some(x) = host.strip_prefix("www.") {
-        host = x;
+    let mut hb = w.get(..end).unwrap_or(&[]);
+    while let [rest @ .., b'.'] = hb {
+        hb = rest;
     }
-    let hb = host.as_bytes();
+    if let Some(x) = hb.strip_prefix(b"www.") {
+        hb = x;
+        start += 4;
+    }
     let mut labels = 0;
     let mut first_has_alpha = false;
     let mut ls = 0;
@@ -890,8 +897,7 @@ fn domain_span(word: &str) -> Option<(usize, usize)> {
     if !first_has_alpha {
         return None;
     }
-    let start = host.as_ptr() as usize - word.as_ptr() as usize;
-    Some((start, start + host.len()))
+    Some((start, start + hb.len()))
 }
 
 #[cfg(test)]
