@@ -51,6 +51,9 @@ pub struct Normalizer {
     prefixes: Vec<CompiledPrefix>,
     /// Prefix indexes by first byte.
     prefix_by_byte: Vec<Vec<u16>>,
+    /// Second bytes of the prefixes, by first byte (one bit each; bit 0 of byte 0 marks a
+    /// one-byte prefix): most descriptors start with no prefix's first two bytes.
+    prefix_pairs: Vec<[u64; 4]>,
     tails: FastMap<Box<str>, TailKind>,
     /// Last words of the tail phrases → the most words of a tail phrase ending with it
     /// (quick reject, and fewer lookups).
@@ -199,9 +202,13 @@ impl Normalizer {
         let mut order: Vec<usize> = (0..prefixes.len()).collect();
         order.sort_by_key(|&i| std::cmp::Reverse(prefixes[i].text.len()));
         let mut prefix_by_byte = vec![Vec::new(); 256];
+        let mut prefix_pairs = vec![[0u64; 4]; 256];
         for i in order {
-            if let Some(&b) = prefixes[i].text.as_bytes().first() {
+            let t = prefixes[i].text.as_bytes();
+            if let Some(&b) = t.first() {
                 prefix_by_byte[b as usize].push(i as u16);
+                let second = t.get(1).copied().unwrap_or(0);
+                prefix_pairs[b as usize][second as usize >> 6] |= 1 << (second & 63);
             }
         }
         prefixes.shrink_to_fit();
@@ -245,6 +252,7 @@ impl Normalizer {
         Self {
             prefixes,
             prefix_by_byte,
+            prefix_pairs,
             tails,
             tail_last,
             tail_dotted,
@@ -306,7 +314,11 @@ impl Normalizer {
         let mut fold = std::mem::take(&mut out.fold);
         // printable ASCII (nearly every descriptor) is read as is and lowercased while it is
         // tokenised; anything else is folded first (NFKC, deunicode, controls to spaces)
-        let src: &str = if input.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        // (no early exit: the check vectorises)
+        let printable = input
+            .bytes()
+            .fold(true, |ok, b| ok & (b.wrapping_sub(0x20) < 0x5f));
+        let src: &str = if printable {
             input
         } else {
             fold_into(input, &mut fold);
@@ -420,6 +432,11 @@ impl Normalizer {
         // `s` may be in any case; the prefixes are folded (lowercase ASCII)
         let sb = s.as_bytes();
         let first = sb.first()?.to_ascii_lowercase();
+        let pairs = &self.prefix_pairs[first as usize];
+        let second = sb.get(1).map_or(0, u8::to_ascii_lowercase);
+        if pairs[0] & 1 == 0 && pairs[second as usize >> 6] & (1 << (second & 63)) == 0 {
+            return None;
+        }
         for &i in &self.prefix_by_byte[first as usize] {
             let p = &self.prefixes[i as usize];
             // cheap reject on the second byte before a full comparison
