@@ -84,10 +84,8 @@ pub struct Normalized {
     location_stripped: bool,
     had_code: bool,
     // scratch
-    /// A span of `words` was shortened (`ads1234567` → `ads`).
-    cut: bool,
+    /// The input lowercased or folded; spans are byte ranges of it.
     fold: String,
-    words: String,
     spans: Vec<Span>,
 }
 
@@ -177,9 +175,7 @@ impl Normalized {
         self.truncated = false;
         self.location_stripped = false;
         self.had_code = false;
-        self.cut = false;
         self.fold.clear();
-        self.words.clear();
         self.spans.clear();
     }
 }
@@ -311,20 +307,21 @@ impl Normalizer {
         let detect_prefix = mode == Mode::Descriptor;
         out.clear();
         let input = cut(input, MAX_INPUT_BYTES);
-        let mut fold = std::mem::take(&mut out.fold);
-        // printable ASCII (nearly every descriptor) is read as is and lowercased while it is
-        // tokenised; anything else is folded first (NFKC, deunicode, controls to spaces)
+        // `fold`: the input lowercased (printable ASCII, nearly every descriptor) or folded
+        // (NFKC, deunicode, controls to spaces); tokens are byte ranges of it
         // (no early exit: the check vectorises)
         let printable = input
             .bytes()
             .fold(true, |ok, b| ok & (b.wrapping_sub(0x20) < 0x5f));
-        let src: &str = if printable {
-            input
+        if printable {
+            out.fold.push_str(input);
+            out.fold.make_ascii_lowercase();
         } else {
-            fold_into(input, &mut fold);
-            &fold
-        };
-        let trimmed = src.trim_ascii();
+            fold_into(input, &mut out.fold);
+        }
+        let fold = out.fold.as_str();
+        let offset = |x: &str| x.as_ptr() as usize - fold.as_ptr() as usize;
+        let trimmed = fold.trim_ascii();
         let mut rest = trimmed;
         let mut keep_prefix: Option<&str> = None;
         if detect_prefix {
@@ -338,7 +335,7 @@ impl Normalizer {
                             out.prefix = Some(idx);
                         }
                         if self.prefixes[idx].kind == PrefixKind::Vendor {
-                            keep_prefix = Some(&rest[..self.prefixes[idx].text.len()]);
+                            keep_prefix = rest.get(..self.prefixes[idx].text.len());
                             rest = after;
                             break;
                         }
@@ -349,7 +346,13 @@ impl Normalizer {
             }
         }
         let char_len = trimmed.len(); // ASCII (after folding)
-        let n_prefix_spans = self.tokenize(keep_prefix, rest, out);
+        let prefix_range = keep_prefix.map(|p| (offset(p), offset(p) + p.len()));
+        let rest_range = (offset(rest), offset(rest) + rest.len());
+        if let Some(r) = prefix_range {
+            self.tokenize(r, out);
+        }
+        let n_prefix_spans = out.spans.len();
+        self.tokenize(rest_range, out);
         if matches!(mode, Mode::Descriptor | Mode::Phrase) {
             self.drop_codes(out, n_prefix_spans, mode == Mode::Phrase);
             // legal-form words inside a name ("stripe inc billing"), never the first word
@@ -359,7 +362,7 @@ impl Normalizer {
                     continue;
                 }
                 let t = out
-                    .words
+                    .fold
                     .as_bytes()
                     .get(sp.start as usize..sp.end as usize)
                     .unwrap_or(&[]);
@@ -369,37 +372,48 @@ impl Normalizer {
                 seen_word = true;
             }
         }
-        // write text: `words` already holds the tokens joined by single spaces, so unless a
-        // token was dropped or cut it becomes the text as is
-        if !out.cut && out.spans.iter().all(|sp| sp.keep) {
-            std::mem::swap(&mut out.text, &mut out.words);
-            out.tokens
-                .extend(out.spans.iter().map(|sp| (sp.start, sp.end, sp.domain)));
-            out.seller_start = out
-                .spans
-                .get(n_prefix_spans)
-                .map_or(out.text.len(), |sp| sp.start as usize);
-        } else {
-            let mut seller_start = None;
-            for (i, sp) in out.spans.iter().enumerate() {
-                if !sp.keep {
-                    continue;
-                }
-                if !out.text.is_empty() {
-                    out.text.push(' ');
-                }
-                if i >= n_prefix_spans && seller_start.is_none() {
-                    seller_start = Some(out.text.len());
-                }
-                let s = out.text.len() as u32;
-                out.text.push_str(
-                    out.words
-                        .get(sp.start as usize..sp.end as usize)
-                        .unwrap_or(""),
+        // write text: when the kept tokens are already one space apart in `fold` (nothing
+        // dropped, cut or joined) the text is that stretch of it, copied once
+        let fold = out.fold.as_str();
+        let fb = fold.as_bytes();
+        let spans = &out.spans;
+        let clean = spans.iter().all(|sp| sp.keep)
+            && spans
+                .windows(2)
+                .all(|w| w[1].start == w[0].end + 1 && fb.get(w[0].end as usize) == Some(&b' '));
+        match (clean, spans.first(), spans.last()) {
+            (true, Some(first), Some(last)) => {
+                let base = first.start;
+                out.text
+                    .push_str(fold.get(base as usize..last.end as usize).unwrap_or(""));
+                out.tokens.extend(
+                    spans
+                        .iter()
+                        .map(|sp| (sp.start - base, sp.end - base, sp.domain)),
                 );
-                out.tokens.push((s, out.text.len() as u32, sp.domain));
+                out.seller_start = spans
+                    .get(n_prefix_spans)
+                    .map_or(out.text.len(), |sp| (sp.start - base) as usize);
             }
-            out.seller_start = seller_start.unwrap_or(out.text.len());
+            _ => {
+                let mut seller_start = None;
+                for (i, sp) in spans.iter().enumerate() {
+                    if !sp.keep {
+                        continue;
+                    }
+                    if !out.text.is_empty() {
+                        out.text.push(' ');
+                    }
+                    if i >= n_prefix_spans && seller_start.is_none() {
+                        seller_start = Some(out.text.len());
+                    }
+                    let s = out.text.len() as u32;
+                    out.text
+                        .push_str(fold.get(sp.start as usize..sp.end as usize).unwrap_or(""));
+                    out.tokens.push((s, out.text.len() as u32, sp.domain));
+                }
+                out.seller_start = seller_start.unwrap_or(out.text.len());
+            }
         }
         out.name_end = out.text.len();
         match mode {
@@ -425,7 +439,6 @@ impl Normalizer {
                 let l = out.seller().len();
                 l + 5 >= self.trunc_min_len && l <= self.trunc_max_len
             });
-        out.fold = fold;
     }
 
     fn find_prefix<'a>(&self, s: &'a str) -> Option<(usize, &'a str)> {
@@ -479,136 +492,111 @@ impl Normalizer {
             && self.anywhere.contains(t)
     }
 
-    /// Appends the tokens of `s` (any case) to `out.words`, lowercased and joined by single
-    /// spaces, with one span each. Tokens are runs of letters and digits (an apostrophe
-    /// between two joins them: `o'reilly` → `oreilly`); a word (between ` * , ; | _`) with a
-    /// dot that is a domain (`https://www.zoom.us/x`) is one token instead (`zoom.us`).
-    /// Tokenises a kept vendor prefix (if any) then the rest; returns the number of
-    /// spans of the prefix.
-    fn tokenize(&self, prefix: Option<&str>, rest: &str, out: &mut Normalized) -> usize {
-        // work on the byte buffers directly (ASCII in, ASCII out)
-        let mut w = std::mem::take(&mut out.words).into_bytes();
-        let mut spans = std::mem::take(&mut out.spans);
-        if let Some(p) = prefix {
-            self.tokenize_bytes(p.as_bytes(), &mut w, &mut spans);
-        }
-        let n_prefix_spans = spans.len();
-        self.tokenize_bytes(rest.as_bytes(), &mut w, &mut spans);
-        out.words = String::from_utf8(w)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-        out.spans = spans;
-        n_prefix_spans
-    }
-
-    fn tokenize_bytes(&self, bytes: &[u8], w: &mut Vec<u8>, spans: &mut Vec<Span>) {
-        let n = bytes.len();
-        w.reserve(2 * n + 2);
-        spans.reserve(n / 2 + 2);
-        // the current word: its start, and the tokens before it (to undo for a domain)
-        let mut word_start = 0;
-        let mut mark = (w.len(), spans.len());
-        // end of the word whose dots were already looked at
-        let mut checked_to = 0;
-        let mut i = 0;
-        while i < n {
-            let c = byte_class(bytes[i]);
-            if c == ALPHA || c == DIGIT {
-                if !w.is_empty() {
-                    w.push(b' ');
-                }
-                let start = w.len() as u32;
-                let mut digits = 0u8;
-                let mut alpha = false;
-                loop {
-                    let seg = i;
-                    while i < n {
-                        match byte_class(bytes[i]) {
-                            DIGIT => digits = digits.saturating_add(1),
-                            ALPHA => alpha = true,
-                            _ => break,
+    /// Adds a span for each token of `out.fold[from..to]` (lowercase ASCII). Tokens are runs
+    /// of letters and digits; an apostrophe between two joins them (`o'reilly` → `oreilly`,
+    /// written after the folded text, where its span points); a word (between
+    /// ` * , ; | _`) with a dot that is a domain (`https://www.zoom.us/x`) is one token
+    /// instead (`zoom.us`).
+    fn tokenize(&self, (from, to): (usize, usize), out: &mut Normalized) {
+        let mut joined = false;
+        {
+            let bytes = out.fold.as_bytes();
+            let spans = &mut out.spans;
+            let to = to.min(bytes.len());
+            spans.reserve((to - from.min(to)) / 2 + 1);
+            // the current word: its start, and the spans before it (to undo for a domain)
+            let mut word_start = from;
+            let mut mark = spans.len();
+            // end of the word whose dots were already looked at
+            let mut checked_to = 0;
+            let mut i = from;
+            while i < to {
+                let c = byte_class(bytes[i]);
+                if c == ALPHA || c == DIGIT {
+                    let start = i;
+                    let mut digits = 0u8;
+                    let mut alpha = false;
+                    loop {
+                        while i < to {
+                            match byte_class(bytes[i]) {
+                                DIGIT => digits = digits.saturating_add(1),
+                                ALPHA => alpha = true,
+                                _ => break,
+                            }
+                            i += 1;
                         }
-                        i += 1;
+                        // an apostrophe inside a word joins ("o'reilly")
+                        if i + 1 < to && bytes[i] == b'\'' && is_alnum(bytes[i + 1]) {
+                            joined = true;
+                            i += 1;
+                            continue;
+                        }
+                        break;
                     }
-                    w.extend(bytes[seg..i].iter().map(u8::to_ascii_lowercase));
-                    // an apostrophe inside a word joins ("o'reilly")
-                    if i + 1 < n && bytes[i] == b'\'' && is_alnum(bytes[i + 1]) {
-                        i += 1;
-                        continue;
-                    }
-                    break;
+                    spans.push(Span {
+                        start: start as u32,
+                        end: i as u32,
+                        domain: false,
+                        digits,
+                        alpha,
+                        keep: true,
+                    });
+                    continue;
                 }
-                spans.push(Span {
-                    start,
-                    end: w.len() as u32,
-                    domain: false,
-                    digits,
-                    alpha,
-                    keep: true,
-                });
-                continue;
-            }
-            match c {
-                OUTER => {
-                    i += 1;
-                    word_start = i;
-                    mark = (w.len(), spans.len());
-                }
-                DOT if i >= checked_to => {
-                    let mut end = i + 1;
-                    while end < n && byte_class(bytes[end]) != OUTER {
-                        end += 1;
-                    }
-                    checked_to = end;
-                    let word = bytes.get(word_start..end).unwrap_or(&[]);
-                    if self.push_domain(word, mark, w, spans) {
-                        i = end;
-                    } else {
+                match c {
+                    OUTER => {
                         i += 1;
+                        word_start = i;
+                        mark = spans.len();
                     }
+                    DOT if i >= checked_to => {
+                        let mut end = i + 1;
+                        while end < to && byte_class(bytes[end]) != OUTER {
+                            end += 1;
+                        }
+                        checked_to = end;
+                        let word = bytes.get(word_start..end).unwrap_or(&[]);
+                        let domain = domain_span(word).filter(|&(a, b)| {
+                            let d = word.get(a..b).unwrap_or(&[]);
+                            let first_label = d.split(|&c| c == b'.').next().unwrap_or(&[]);
+                            !self.is_tail_domain(d) && !self.is_anywhere(first_label)
+                        });
+                        if let Some((a, b)) = domain {
+                            spans.truncate(mark);
+                            spans.push(Span {
+                                start: (word_start + a) as u32,
+                                end: (word_start + b) as u32,
+                                domain: true,
+                                digits: 0,
+                                alpha: true,
+                                keep: true,
+                            });
+                            i = end;
+                        } else {
+                            i += 1;
+                        }
+                    }
+                    _ => i += 1,
                 }
-                _ => i += 1,
             }
         }
-    }
-
-    /// When `word` (ASCII, any case) is a domain (`https://WWW.Zoom.us/x` → `zoom.us`) that
-    /// is not a place (`st.louis`) or a legal form (`s.a.`), replaces the tokens after
-    /// `mark` (`(w, spans)` lengths at the word's start) with that one domain token.
-    fn push_domain(
-        &self,
-        word: &[u8],
-        mark: (usize, usize),
-        w: &mut Vec<u8>,
-        spans: &mut Vec<Span>,
-    ) -> bool {
-        let tmp = w.len();
-        w.extend(word.iter().map(u8::to_ascii_lowercase));
-        let lower = w.get(tmp..).unwrap_or(&[]);
-        let found = domain_span(lower).filter(|&(a, b)| {
-            let d = lower.get(a..b).unwrap_or(&[]);
-            let first_label = d.split(|&c| c == b'.').next().unwrap_or(&[]);
-            !self.is_tail_domain(d) && !self.is_anywhere(first_label)
-        });
-        let Some((a, b)) = found else {
-            w.truncate(tmp);
-            return false;
-        };
-        let start = if mark.0 > 0 { mark.0 + 1 } else { 0 };
-        w.copy_within(tmp + a..tmp + b, start);
-        if start > 0 {
-            w[mark.0] = b' ';
+        if joined {
+            // rare: write each token with apostrophes once more, without them, after the text
+            for k in 0..out.spans.len() {
+                let sp = out.spans[k];
+                let Some(t) = out.fold.get(sp.start as usize..sp.end as usize) else {
+                    continue;
+                };
+                if sp.domain || !t.contains('\'') {
+                    continue;
+                }
+                let t: String = t.chars().filter(|&c| c != '\'').collect();
+                let start = out.fold.len();
+                out.fold.push_str(&t);
+                out.spans[k].start = start as u32;
+                out.spans[k].end = out.fold.len() as u32;
+            }
         }
-        w.truncate(start + (b - a));
-        spans.truncate(mark.1);
-        spans.push(Span {
-            start: start as u32,
-            end: w.len() as u32,
-            domain: true,
-            digits: 0,
-            alpha: true,
-            keep: true,
-        });
-        true
     }
 
     /// Marks phone numbers and reference codes as dropped.
@@ -638,7 +626,7 @@ impl Normalizer {
                     let drop = phone
                         || (!phones_only && {
                             let t = out
-                                .words
+                                .fold
                                 .get(out.spans[k].start as usize..out.spans[k].end as usize)
                                 .unwrap_or("");
                             !self.protected.contains(t)
@@ -656,7 +644,7 @@ impl Normalizer {
             }
             // mixed letters and digits: a reference code unless it is a known name token
             let t = out
-                .words
+                .fold
                 .get(sp.start as usize..sp.end as usize)
                 .unwrap_or("");
             let len = t.len();
@@ -669,7 +657,6 @@ impl Normalizer {
                 {
                     out.spans[i].end = sp.start + letters as u32;
                     out.spans[i].digits = 0;
-                    out.cut = true;
                 } else {
                     out.spans[i].keep = false;
                     out.had_code = true;
