@@ -19,6 +19,21 @@ fn main() {
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or(200);
+    if std::env::args().nth(1).is_some_and(|s| s == "row") {
+        let a: Vec<String> = std::env::args().skip(2).collect();
+        let catalog = Arc::new(Catalog::builtin().expect("builtin catalog"));
+        let matcher = Matcher::new(catalog, Rules::empty()).expect("matcher");
+        let i = Input {
+            descriptor: &a[0],
+            expense_type: a.get(1).map(String::as_str).filter(|s| !s.is_empty()),
+            description: a.get(2).map(String::as_str).filter(|s| !s.is_empty()),
+        };
+        for _ in 0..2000 {
+            std::hint::black_box(matcher.classify(std::hint::black_box(&i)));
+        }
+        eprintln!("{:?}", matcher.classify(&i));
+        return;
+    }
     if std::env::args().nth(1).is_some_and(|s| s == "one") {
         let catalog = Catalog::builtin().expect("builtin catalog");
         let norm = catalog.normalizer();
@@ -131,6 +146,37 @@ fn main() {
         if std::env::args().nth(4).is_some() {
             return;
         }
+    }
+    if std::env::var_os("PER_ROW").is_some() {
+        let mut per: Vec<(f64, String)> = rows
+            .iter()
+            .map(|r| {
+                let mut best = f64::MAX;
+                for _ in 0..50 {
+                    let t = std::time::Instant::now();
+                    for _ in 0..20 {
+                        std::hint::black_box(matcher.classify(std::hint::black_box(&input(r))));
+                    }
+                    best = best.min(t.elapsed().as_nanos() as f64 / 20.0);
+                }
+                (best, format!("{:?} | {:?} | {:?}", r.0, r.1, r.2))
+            })
+            .collect();
+        per.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let total: f64 = per.iter().map(|p| p.0).sum();
+        eprintln!(
+            "sum of per-row fastest: {:.0} ns/row",
+            total / per.len() as f64
+        );
+        for (t, r) in per.iter().take(25) {
+            eprintln!("{t:8.0} ns  {r}");
+        }
+        let top: f64 = per.iter().take(per.len() / 10).map(|p| p.0).sum();
+        eprintln!(
+            "slowest 10% of rows: {:.0}% of the time",
+            100.0 * top / total
+        );
+        return;
     }
     let t = std::time::Instant::now();
     let mut k = 0usize;

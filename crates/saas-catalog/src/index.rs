@@ -66,7 +66,10 @@ pub(crate) struct PhraseIndex {
     flat: Vec<Entry>,
     /// (compact phrase, phrase id), sorted.
     compact: Vec<(Box<str>, u32)>,
-    legal_compact: Vec<Box<str>>,
+    /// Compact form → the first phrase (by id) with it.
+    compact_first: FastMap<Box<str>, u32>,
+    /// Every prefix (2 bytes or more) of the compact legal forms and name words.
+    legal_prefixes: FastSet<Box<str>>,
     legal_max: usize,
     fuzzy_tokens: Vec<(Box<str>, u32)>,
     /// Letter set of each fuzzy token (bit `b - b'a'`): a cheap lower bound on the edit
@@ -80,25 +83,31 @@ pub(crate) struct PhraseIndex {
 /// ASCII strings, or `None` when it exceeds `max`. Allocation-free, exits early.
 pub(crate) fn bounded_osa(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
     const N: usize = 48;
-    if a.len() >= N || b.len() >= N || a.len().abs_diff(b.len()) > max {
+    if a.len() >= N || b.len() >= N || a.len().abs_diff(b.len()) > max || max >= 200 {
         return (a == b).then_some(0);
     }
     let (n, m) = (a.len(), b.len());
-    let mut prev2 = [0u8; N];
-    let mut prev = [0u8; N];
-    let mut cur = [0u8; N];
-    for (j, p) in prev.iter_mut().enumerate().take(m + 1) {
+    // only the band |i - j| <= max can hold a value <= max; anything else is `big`
+    let big = (max + 1) as u8;
+    let mut prev2 = [big; N];
+    let mut prev = [big; N];
+    let mut cur = [big; N];
+    for (j, p) in prev.iter_mut().enumerate().take(m.min(max) + 1) {
         *p = j as u8;
     }
     for i in 1..=n {
-        cur[0] = i as u8;
+        let lo = i.saturating_sub(max).max(1);
+        let hi = (i + max).min(m);
+        cur[0] = if i <= max { i as u8 } else { big };
+        cur[lo - 1] = if lo == 1 { cur[0] } else { big };
         let mut row_min = cur[0];
-        for j in 1..=m {
+        for j in lo..=hi {
             let cost = u8::from(a[i - 1] != b[j - 1]);
             let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 v = v.min(prev2[j - 2] + 1);
             }
+            let v = v.min(big);
             cur[j] = v;
             row_min = row_min.min(v);
         }
@@ -558,6 +567,15 @@ impl PhraseIndex {
         legal_compact.sort();
         legal_compact.dedup();
         let legal_max = legal_compact.iter().map(|c| c.len()).max().unwrap_or(0);
+        let legal_prefixes = legal_compact
+            .iter()
+            .flat_map(|c| (2..=c.len()).filter_map(|k| c.get(..k)))
+            .map(Box::from)
+            .collect();
+        let mut compact_first: FastMap<Box<str>, u32> = FastMap::default();
+        for (c, p) in &compact_list {
+            compact_first.entry(c.clone()).or_insert(*p);
+        }
         for b in fuzzy_buckets.values_mut() {
             b.sort_by_key(|&i| fuzzy_tokens[i as usize].0.len());
         }
@@ -569,7 +587,8 @@ impl PhraseIndex {
             ranges,
             flat,
             compact: compact_list,
-            legal_compact,
+            compact_first,
+            legal_prefixes,
             legal_max,
             fuzzy_tokens,
             fuzzy_masks,
@@ -609,11 +628,7 @@ impl PhraseIndex {
 
     /// The phrase whose compact form is exactly `q`.
     pub(crate) fn compact_exact(&self, q: &str) -> Option<u32> {
-        let i = self.compact.partition_point(|(c, _)| &**c < q);
-        self.compact
-            .get(i)
-            .filter(|(c, _)| &**c == q)
-            .map(|&(_, p)| p)
+        self.compact_first.get(q).copied()
     }
 
     /// Phrases whose compact form is `q` minus a trailing legal-form fragment (`hootsuitein`).
@@ -624,20 +639,11 @@ impl PhraseIndex {
             if rest.len() < 2 {
                 continue;
             }
-            let legal = {
-                let i = self.legal_compact.partition_point(|c| &**c < rest);
-                self.legal_compact
-                    .get(i)
-                    .is_some_and(|c| c.starts_with(rest))
-            };
-            if !legal {
+            if !self.legal_prefixes.contains(rest) {
                 continue;
             }
-            let i = self.compact.partition_point(|(c, _)| &**c < head);
-            if let Some((c, p)) = self.compact.get(i)
-                && &**c == head
-            {
-                return Some(*p);
+            if let Some(p) = self.compact_exact(head) {
+                return Some(p);
             }
         }
         None
@@ -675,6 +681,13 @@ impl PhraseIndex {
             if tl.abs_diff(ql) > 2 {
                 continue;
             }
+            // one edit changes the letter set by at most two letters: a cheap test against
+            // the largest distance allowed, before comparing the strings
+            let bound = if tl.min(ql) >= 10 { 2 } else { 1 };
+            let letters_apart = (qmask ^ self.fuzzy_masks[ti as usize]).count_ones() as usize;
+            if letters_apart > 2 * bound {
+                continue;
+            }
             let max_d = if &**t == q {
                 0
             } else if tl <= 4 {
@@ -682,13 +695,10 @@ impl PhraseIndex {
                     continue;
                 }
                 1
-            } else if tl.min(ql) >= 10 {
-                2
             } else {
-                1
+                bound
             };
-            // one edit changes the letter set by at most two letters
-            if (qmask ^ self.fuzzy_masks[ti as usize]).count_ones() as usize > 2 * max_d {
+            if letters_apart > 2 * max_d {
                 continue;
             }
             let Some(d) = bounded_osa(q.as_bytes(), t.as_bytes(), max_d) else {
@@ -794,6 +804,36 @@ mod tests {
                 Some((0, p.len())).filter(|_| !p.is_empty()),
                 "{p}"
             );
+        }
+    }
+
+    /// The banded distance equals strsim's full one (capped) on many random short pairs.
+    #[test]
+    fn banded_osa_matches_strsim_on_random_pairs() {
+        let mut x = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for _ in 0..20_000 {
+            let la = next() % 12;
+            let lb = next() % 12;
+            let a: String = (0..la)
+                .map(|_| char::from(b'a' + (next() % 4) as u8))
+                .collect();
+            let b: String = (0..lb)
+                .map(|_| char::from(b'a' + (next() % 4) as u8))
+                .collect();
+            let want = strsim::osa_distance(&a, &b);
+            for max in 0..4 {
+                assert_eq!(
+                    bounded_osa(a.as_bytes(), b.as_bytes(), max),
+                    (want <= max).then_some(want),
+                    "{a} {b} {max}"
+                );
+            }
         }
     }
 

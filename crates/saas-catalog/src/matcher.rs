@@ -932,10 +932,8 @@ impl Matcher {
 
     fn complete(&self, seller: &str, min: usize, allow_prefix: bool, sig: &Signals) -> Completion {
         let idx = &self.catalog.index;
-        let q: String = seller
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric())
-            .collect();
+        let mut q = String::with_capacity(seller.len());
+        q.extend(seller.chars().filter(char::is_ascii_alphanumeric));
         if q.len() < min {
             return Completion::None;
         }

@@ -9,7 +9,7 @@
 
 use crate::fxhash::{FastMap, FastSet};
 
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
 use crate::policy::{Policy, PrefixKind};
 
@@ -785,7 +785,7 @@ fn fold_into(input: &str, out: &mut String) {
         }
         return;
     }
-    for c in input.nfkc() {
+    let mut push = |c: char| {
         if c.is_ascii() {
             out.push(if c.is_ascii_control() {
                 ' '
@@ -805,6 +805,13 @@ fn fold_into(input: &str, out: &mut String) {
         } else {
             out.push(' ');
         }
+    };
+    // text already in NFKC (the quick check says so for most accented names) needs no
+    // normalisation pass
+    if is_nfkc_quick(input.chars()) == IsNormalized::Yes {
+        input.chars().for_each(&mut push);
+    } else {
+        input.nfkc().for_each(&mut push);
     }
 }
 
