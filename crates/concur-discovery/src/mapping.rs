@@ -405,7 +405,7 @@ fn supplier_fallback(
         saas_catalog::Evidence {
             kind: K::Entity,
             field: saas_catalog::Field::Descriptor,
-            text: std::sync::Arc::from(vendor),
+            text: std::borrow::Cow::Owned(vendor.to_string()),
         },
     );
     Some(out)

@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 
 use crate::fxhash::{FastMap, FastSet};
-use std::sync::Arc;
 
 use crate::catalog::{Product, Vendor};
 use crate::normalize::Normalizer;
@@ -61,7 +60,9 @@ pub(crate) struct PhraseIndex {
     /// The signal phrases only (keywords, excludes, vendor non-software lines), used on
     /// descriptions.
     signals: WordPrefixes,
-    pub(crate) phrases: Vec<Arc<str>>,
+    /// Phrase texts, interned (shared by every catalog with the same phrase, never freed:
+    /// evidence can hold them without reference counting).
+    pub(crate) phrases: Vec<&'static str>,
     ranges: Vec<(u32, u32)>,
     flat: Vec<Entry>,
     /// (compact phrase, phrase id), sorted.
@@ -237,7 +238,7 @@ impl WordPrefixes {
 
     /// Whole-word, leftmost-longest, non-overlapping phrase hits in `text` (`phrases` are
     /// the texts of the phrase ids).
-    fn scan(&self, phrases: &[Arc<str>], text: &str, out: &mut Vec<Hit>) {
+    fn scan(&self, phrases: &[&'static str], text: &str, out: &mut Vec<Hit>) {
         out.clear();
         let bytes = text.as_bytes();
         for s in 0..bytes.len() {
@@ -583,7 +584,7 @@ impl PhraseIndex {
         Self {
             all,
             signals,
-            phrases: phrases.into_iter().map(Arc::from).collect(),
+            phrases: phrases.iter().map(|p| ustr::ustr(p).as_str()).collect(),
             ranges,
             flat,
             compact: compact_list,
@@ -602,8 +603,8 @@ impl PhraseIndex {
         &self.flat[s as usize..e as usize]
     }
 
-    pub(crate) fn phrase(&self, phrase: u32) -> &Arc<str> {
-        &self.phrases[phrase as usize]
+    pub(crate) fn phrase(&self, phrase: u32) -> &'static str {
+        self.phrases.get(phrase as usize).copied().unwrap_or("")
     }
 
     /// Whole-word, leftmost-longest, non-overlapping phrase hits in `text`.

@@ -1,6 +1,7 @@
 //! The classifier: user rules, exact phrase matching, truncation completion, fuzzy tokens,
 //! and the stage-1 "is this software spend" decision.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::sync::Arc;
 
@@ -83,8 +84,10 @@ pub struct Evidence {
     pub kind: EvidenceKind,
     /// Where.
     pub field: Field,
-    /// The phrase, keyword, rule id or prefix name.
-    pub text: Arc<str>,
+    /// The phrase, keyword, rule id or prefix name. Catalog and policy texts are borrowed
+    /// from an interned copy (no allocation or reference count per classification); text
+    /// taken from the charge itself (an unknown domain, a typo correction) is owned.
+    pub text: Cow<'static, str>,
 }
 
 /// Why a charge cannot be attributed to a seller.
@@ -120,7 +123,7 @@ pub struct Classification {
     /// Set when the charge names only a processor, reseller, marketplace or app store.
     pub not_identifiable: Option<NotIdentifiable>,
     /// Name of the processor / reseller / marketplace / app-store prefix, if any.
-    pub processor: Option<Arc<str>>,
+    pub processor: Option<&'static str>,
 }
 
 /// Error building a [`Matcher`].
@@ -147,7 +150,7 @@ enum CompiledAction {
 
 #[derive(Debug)]
 struct CompiledRule {
-    id: Arc<str>,
+    id: &'static str,
     phrase: String,
     field: RuleField,
     expense_type: Option<String>,
@@ -163,10 +166,10 @@ pub struct Matcher {
     non_types: FastSet<Box<str>>,
     sw_type_words: FastSet<Box<str>>,
     non_type_words: FastSet<Box<str>>,
-    prefix_names: Vec<Arc<str>>,
+    prefix_names: Vec<&'static str>,
     prefix_phrases: Vec<String>,
     generic: FastSet<Box<str>>,
-    type_names: crate::fxhash::FastMap<Box<str>, Arc<str>>,
+    type_names: crate::fxhash::FastMap<Box<str>, &'static str>,
     /// Generic seller words and plan words: never "unknown" tokens.
     filler: FastSet<Box<str>>,
     /// The policy's expense types as they are usually written (`Software`, `Dues &
@@ -176,7 +179,7 @@ pub struct Matcher {
 
 #[derive(Debug)]
 struct KnownType {
-    key: Arc<str>,
+    key: &'static str,
     sw: bool,
     non: bool,
 }
@@ -297,7 +300,7 @@ impl Matcher {
                 key.clone()
             });
             compiled.push(CompiledRule {
-                id: Arc::from(r.id.as_str()),
+                id: ustr::ustr(&r.id).as_str(),
                 phrase: catalog.normalizer.phrase(&r.pattern),
                 field: r.field,
                 expense_type,
@@ -322,12 +325,12 @@ impl Matcher {
         let type_names = sw_types
             .iter()
             .chain(&non_types)
-            .map(|k| (k.clone(), Arc::from(&**k)))
+            .map(|k| (k.clone(), ustr::ustr(k).as_str()))
             .collect();
         let prefix_names = policy
             .prefix
             .iter()
-            .map(|p| Arc::from(p.name.as_str()))
+            .map(|p| ustr::ustr(&p.name).as_str())
             .collect();
         let prefix_phrases = policy
             .prefix
@@ -370,7 +373,7 @@ impl Matcher {
                 type_key(&v, &mut key);
                 let (sw, non) = me.type_signal(&key);
                 let k = KnownType {
-                    key: me.type_text(&key),
+                    key: ustr::ustr(&key).as_str(),
                     sw,
                     non,
                 };
@@ -394,11 +397,11 @@ impl Matcher {
         })
     }
 
-    /// The expense type as evidence text (shared `Arc` for the policy's own type names).
-    fn type_text(&self, key: &str) -> Arc<str> {
+    /// The expense type as evidence text (borrowed for the policy's own type names).
+    fn type_text(&self, key: &str) -> Cow<'static, str> {
         match self.type_names.get(key) {
-            Some(a) => a.clone(),
-            None => Arc::from(key),
+            Some(a) => Cow::Borrowed(*a),
+            None => Cow::Owned(key.to_string()),
         }
     }
 
@@ -432,8 +435,8 @@ impl Matcher {
             Some(t) => match self.known_types.get(t) {
                 Some(k) => {
                     sc.ty.clear();
-                    sc.ty.push_str(&k.key);
-                    type_text = Some(k.key.clone());
+                    sc.ty.push_str(k.key);
+                    type_text = Some(Cow::Borrowed(k.key));
                     (k.sw, k.non)
                 }
                 None => {
@@ -450,7 +453,7 @@ impl Matcher {
         let s = &sc.s;
         let prefix = d.prefix();
         let prefix_kind = prefix.map(|i| cat.policy.prefix[i].kind);
-        let processor = prefix.map(|i| self.prefix_names[i].clone());
+        let processor = prefix.map(|i| self.prefix_names[i]);
         let vendor_name = d.seller().to_string();
 
         // 1. user rules
@@ -483,7 +486,7 @@ impl Matcher {
                 evidence: vec![Evidence {
                     kind,
                     field: Field::Descriptor,
-                    text: r.id.clone(),
+                    text: Cow::Borrowed(r.id),
                 }],
                 vendor_name,
                 not_identifiable: None,
@@ -502,7 +505,7 @@ impl Matcher {
             ev.push(Evidence {
                 kind: EvidenceKind::Prefix(cat.policy.prefix[i].kind),
                 field: Field::Descriptor,
-                text: self.prefix_names[i].clone(),
+                text: Cow::Borrowed(self.prefix_names[i]),
             });
         }
         if type_sw || type_non {
@@ -566,7 +569,7 @@ impl Matcher {
                     ev.push(Evidence {
                         kind,
                         field,
-                        text: idx.phrase(h.phrase).clone(),
+                        text: Cow::Borrowed(idx.phrase(h.phrase)),
                     });
                 }
             }
@@ -575,8 +578,13 @@ impl Matcher {
         if let Some((start, end)) = d.first_domain() {
             // the catalog's own copy of the text when a phrase is exactly this domain
             let text = match hd.iter().find(|h| h.start == start && h.end == end) {
-                Some(h) => idx.phrase(h.phrase).clone(),
-                None => Arc::from(d.text().get(start as usize..end as usize).unwrap_or("")),
+                Some(h) => Cow::Borrowed(idx.phrase(h.phrase)),
+                None => Cow::Owned(
+                    d.text()
+                        .get(start as usize..end as usize)
+                        .unwrap_or("")
+                        .to_string(),
+                ),
             };
             ev.push(Evidence {
                 kind: EvidenceKind::DomainToken,
@@ -640,7 +648,7 @@ impl Matcher {
                     ev.push(Evidence {
                         kind: EvidenceKind::VendorNonSoftware,
                         field: Field::Descriptor,
-                        text: idx.phrase(phrase).clone(),
+                        text: Cow::Borrowed(idx.phrase(phrase)),
                     });
                     return self.done(false, None, 0.8, ev, vendor_name, None, processor);
                 }
@@ -654,7 +662,7 @@ impl Matcher {
                     Evidence {
                         kind: EvidenceKind::Fuzzy,
                         field: Field::Descriptor,
-                        text: Arc::from(text),
+                        text: Cow::Owned(text),
                     },
                 );
                 let conf = (0.6 + (sim as f32 - 0.85) * 1.5).clamp(0.5, 0.8);
@@ -798,7 +806,7 @@ impl Matcher {
         evidence: Vec<Evidence>,
         vendor_name: String,
         not_identifiable: Option<NotIdentifiable>,
-        processor: Option<Arc<str>>,
+        processor: Option<&'static str>,
     ) -> Classification {
         Classification {
             is_software,
@@ -821,7 +829,7 @@ impl Matcher {
         ev_kind: Option<EvidenceKind>,
         sig: &Signals,
         vendor_name: String,
-        processor: Option<Arc<str>>,
+        processor: Option<&'static str>,
     ) -> Classification {
         let idx = &self.catalog.index;
         let kind = ev_kind.unwrap_or(match c.kind {
@@ -837,7 +845,7 @@ impl Matcher {
                 Evidence {
                     kind,
                     field,
-                    text: idx.phrase(c.phrase).clone(),
+                    text: Cow::Borrowed(idx.phrase(c.phrase)),
                 },
             );
         }
