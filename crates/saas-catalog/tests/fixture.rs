@@ -263,7 +263,7 @@ fn processors_and_not_identifiable() {
         Some(NotIdentifiable::PaymentProcessorOnly)
     );
     assert!(!c.is_software && c.service.is_none());
-    assert_eq!(c.processor.as_deref(), Some("PayPal"));
+    assert_eq!(c.processor, Some("PayPal"));
     let c = m.classify(&Input {
         descriptor: "AMZN Mktp US*2K4LZ0AB1",
         expense_type: None,
