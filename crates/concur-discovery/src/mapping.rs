@@ -270,7 +270,7 @@ pub(crate) fn map_line(ctx: &MapCtx<'_>, input: &LineInput<'_>, owner: &Owner) -
                 .map(|v| v.trim().to_lowercase())
                 .unwrap_or_else(|| "(unknown vendor)".to_owned())
         } else {
-            c.vendor_name.clone()
+            c.vendor_name.to_string()
         };
         return Mapped {
             line: Line::Unmatched(Box::new(UnmatchedItem {

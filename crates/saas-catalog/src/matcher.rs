@@ -5,6 +5,7 @@ use std::borrow::Cow;
 use std::cell::RefCell;
 use std::sync::Arc;
 
+use compact_str::CompactString;
 use saas_discovery::ServiceId;
 
 use crate::catalog::{Catalog, CatalogError};
@@ -119,7 +120,8 @@ pub struct Classification {
     pub evidence: Vec<Evidence>,
     /// The normalised seller name (lowercase; processor prefix, codes, location and legal
     /// suffix removed): the grouping key of unmatched spend. Empty when nothing is left.
-    pub vendor_name: String,
+    /// A small-string-optimised string (names of up to 24 bytes need no allocation).
+    pub vendor_name: CompactString,
     /// Set when the charge names only a processor, reseller, marketplace or app store.
     pub not_identifiable: Option<NotIdentifiable>,
     /// Name of the processor / reseller / marketplace / app-store prefix, if any.
@@ -454,7 +456,7 @@ impl Matcher {
         let prefix = d.prefix();
         let prefix_kind = prefix.map(|i| cat.policy.prefix[i].kind);
         let processor = prefix.map(|i| self.prefix_names[i]);
-        let vendor_name = d.seller().to_string();
+        let vendor_name = CompactString::from(d.seller());
 
         // 1. user rules
         for r in &self.rules {
@@ -804,7 +806,7 @@ impl Matcher {
         service: Option<ServiceId>,
         confidence: f32,
         evidence: Vec<Evidence>,
-        vendor_name: String,
+        vendor_name: CompactString,
         not_identifiable: Option<NotIdentifiable>,
         processor: Option<&'static str>,
     ) -> Classification {
@@ -828,7 +830,7 @@ impl Matcher {
         base: f32,
         ev_kind: Option<EvidenceKind>,
         sig: &Signals,
-        vendor_name: String,
+        vendor_name: CompactString,
         processor: Option<&'static str>,
     ) -> Classification {
         let idx = &self.catalog.index;

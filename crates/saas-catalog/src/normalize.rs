@@ -119,7 +119,7 @@ impl Normalized {
         self.text
             .get(self.seller_start..self.name_end)
             .unwrap_or("")
-            .trim_start()
+            .trim_ascii_start()
     }
 
     /// Byte range of [`Normalized::seller`] within [`Normalized::text`].
@@ -463,9 +463,9 @@ impl Normalizer {
             let Some(after) = s.get(pb.len()..) else {
                 continue;
             };
-            let a = after.trim_start();
+            let a = after.trim_ascii_start();
             if let Some(x) = a.strip_prefix('*') {
-                return Some((i as usize, x.trim_start()));
+                return Some((i as usize, x.trim_ascii_start()));
             }
             if p.literal
                 && after
