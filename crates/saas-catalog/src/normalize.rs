@@ -322,6 +322,25 @@ impl Normalizer {
         let fold = out.fold.as_str();
         let offset = |x: &str| x.as_ptr() as usize - fold.as_ptr() as usize;
         let trimmed = fold.trim_ascii();
+        if mode == Mode::Text && plain_words(trimmed) {
+            // free text of plain words one space apart (most descriptions): it is its own
+            // normalised form
+            out.text.push_str(trimmed);
+            let mut start = 0u32;
+            for (i, &c) in trimmed.as_bytes().iter().enumerate() {
+                if c == b' ' {
+                    out.tokens.push((start, i as u32, false));
+                    start = i as u32 + 1;
+                }
+            }
+            if !trimmed.is_empty() {
+                out.tokens.push((start, trimmed.len() as u32, false));
+            }
+            out.name_end = out.text.len();
+            let char_len = trimmed.len();
+            out.truncated = char_len >= self.trunc_min_len && char_len <= self.trunc_max_len;
+            return;
+        }
         let mut rest = trimmed;
         let mut keep_prefix: Option<&str> = None;
         if detect_prefix {
@@ -755,6 +774,19 @@ fn is_alnum(b: u8) -> bool {
     matches!(byte_class(b), DIGIT | ALPHA)
 }
 
+/// True when `s` is lowercase letters and digits in words one space apart (no other byte,
+/// no space at either end or twice in a row). The empty string is plain.
+fn plain_words(s: &str) -> bool {
+    let mut ok = true;
+    let mut prev_space = true;
+    for &c in s.as_bytes() {
+        let space = c == b' ';
+        ok &= (space && !prev_space) || c.is_ascii_lowercase() || c.is_ascii_digit();
+        prev_space = space;
+    }
+    ok && (!prev_space || s.is_empty())
+}
+
 /// Cuts `s` to at most `max` bytes at a character boundary.
 fn cut(s: &str, max: usize) -> &str {
     if s.len() <= max {
@@ -1093,5 +1125,42 @@ mod tests {
         assert_eq!(n("****"), "");
         let long = "x".repeat(10_000);
         assert_eq!(n(&long).len(), MAX_INPUT_BYTES);
+    }
+
+    /// Plain free text takes a shortcut; it must give what the general tokeniser gives
+    /// (the `Exact` mode never takes it).
+    #[test]
+    fn plain_text_shortcut_equals_tokeniser() {
+        let nz = norm();
+        let devset = include_str!("../data/devset.csv");
+        let extra = [
+            "",
+            " ",
+            "zoom pro monthly",
+            "Zoom  Pro",
+            " zoom",
+            "zoom ",
+            "a",
+            "a b c",
+            "ZOOM 365",
+            "zoom\tpro",
+            "zoom-pro",
+            "o'reilly",
+            "zoom.us",
+            "ünïcode words",
+            "x 1 y 22",
+        ];
+        let mut t = Normalized::default();
+        for line in devset.lines().flat_map(|l| l.split(',')).chain(extra) {
+            nz.normalize_text_into(line, &mut t);
+            assert_eq!(t.text(), nz.phrase_exact(line), "{line:?}");
+            let rebuilt: Vec<&str> = t.tokens().map(|(w, _)| w).collect();
+            assert_eq!(rebuilt.join(" "), t.text(), "{line:?}");
+        }
+        assert!(plain_words("zoom pro 365"));
+        assert!(plain_words(""));
+        for not in ["zoom  pro", " zoom", "zoom ", "Zoom", "zoom-pro", "zoom.us"] {
+            assert!(!plain_words(not), "{not:?}");
+        }
     }
 }
