@@ -351,7 +351,23 @@ impl Store {
         }
         let pool = pool_opts.connect(&opts.url).await?;
         match backend {
-            Backend::Sqlite => SQLITE_MIGRATOR.run(&pool).await?,
+            Backend::Sqlite => {
+                // SQLite has no migration lock: when two processes migrate a new file at the
+                // same moment, one fails ("table … already exists") once the other commits;
+                // run again, it then finds the migrations applied.
+                let mut attempt = 0u64;
+                loop {
+                    match SQLITE_MIGRATOR.run(&pool).await {
+                        Ok(()) => break,
+                        Err(_) if attempt < 5 => {
+                            attempt += 1;
+                            tokio::time::sleep(std::time::Duration::from_millis(50 * attempt))
+                                .await;
+                        }
+                        Err(e) => return Err(e.into()),
+                    }
+                }
+            }
             Backend::Postgres => POSTGRES_MIGRATOR.run(&pool).await?,
         }
         let mut store = Self {
