@@ -27,6 +27,7 @@ mod policy;
 mod rules;
 
 pub use catalog::{Catalog, CatalogError, CatalogIssue, Category, LoadOptions, Product, Vendor};
+pub use compact_str::CompactString;
 pub use matcher::{
     Classification, Evidence, EvidenceKind, Field, Input, Matcher, MatcherError, NotIdentifiable,
 };
